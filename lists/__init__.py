@@ -1,0 +1,34 @@
+"""Public list sources: one module per source id, each exporting `SOURCE: ListSource`.
+
+Modules are imported lazily by id so that a broken or slow-to-import source cannot stop the
+others from refreshing, and so the registry stays an explicit, reviewable tuple.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from lists.base import ListSource
+from screening.errors import UnknownSourceError
+
+SOURCE_IDS: tuple[str, ...] = (
+    "us_trade_csl",
+    "us_ofac_sdn",
+    "us_ofac_cons",
+    "un_sc_sanctions",
+    "eu_fsf",
+    "gb_fcdo_sanctions",
+)
+
+
+def get_source(source_id: str) -> ListSource:
+    if source_id not in SOURCE_IDS:
+        raise UnknownSourceError(
+            f"unknown list source {source_id!r}; known: {', '.join(SOURCE_IDS)}", source=source_id
+        )
+    source: ListSource = import_module(f"lists.{source_id}").SOURCE
+    return source
+
+
+def all_sources() -> list[ListSource]:
+    return [get_source(source_id) for source_id in SOURCE_IDS]
