@@ -12,9 +12,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -32,3 +34,65 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "mirror").is_dir():
         pytest.skip(f"real list snapshots not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+# --- database -------------------------------------------------------------------------------
+# SQLite (a fresh file per test, built by the real migrations) unless SCREENING_TEST_DATABASE_URL
+# points at a PostgreSQL server: then one database is created for the run, migrated once, and
+# every table is emptied before each test.
+
+_PG_ADMIN_URL = os.environ.get("SCREENING_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session")
+def _postgres_url() -> Iterator[str | None]:
+    if not _PG_ADMIN_URL:
+        yield None
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from api.wiring import upgrade_database
+
+    admin = make_url(_PG_ADMIN_URL)
+    name = f"screening_test_{os.getpid()}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.set(database=name).render_as_string(hide_password=False)
+    upgrade_database(url)
+    yield url
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture
+def db_url(_postgres_url: str | None, tmp_path: Path) -> Iterator[str]:
+    if _postgres_url is None:
+        from api.wiring import upgrade_database
+
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+        upgrade_database(url)
+        yield url
+        return
+    from sqlalchemy import create_engine, text
+
+    from screening.models import Base
+
+    engine = create_engine(_postgres_url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    yield _postgres_url
+
+
+@pytest.fixture
+def sessions(db_url: str) -> Iterator[sessionmaker[Session]]:
+    from screening.db import make_engine, make_sessionmaker
+
+    engine = make_engine(db_url)
+    yield make_sessionmaker(engine)
+    engine.dispose()

@@ -1,0 +1,277 @@
+"""Refreshing one list source: fetch, keep the raw files, parse, check, and activate atomically.
+
+The order matters for "never lose the last good list": everything that can fail (network, parsing,
+sanity checks) happens before the database transaction opens, and the transaction that writes the
+new version is the same one that makes it active. A failure at any point leaves the previous version
+active and is recorded as a failed attempt with its reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import socket
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from lists import get_source
+from lists.base import ListSource, ParseResult
+from lists.fetch import FetchedFile, Fetcher, mirror_url
+from screening import store
+from screening.diff import VersionDiff
+from screening.errors import ListFetchError, ListParseError, ScreeningError
+from screening.models import ListVersion, utcnow
+from screening.rawstore import RawStore
+from screening.records import ListEntry
+from screening.sanity import check_count, check_raw_file
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class RefreshOutcome:
+    source: str
+    status: str  # new_version | unchanged | failed | skipped
+    detail: str = ""
+    version_id: int | None = None
+    records: int | None = None
+    diff_counts: dict[str, int] = field(default_factory=dict)
+
+    def line(self) -> str:
+        """One human-readable line, as `screening lists refresh` prints it."""
+        if self.status == "new_version":
+            counts = ", ".join(f"{v} {k}" for k, v in self.diff_counts.items())
+            return (
+                f"{self.source}: new version {self.version_id} ({self.records} records; {counts})"
+            )
+        if self.status == "unchanged":
+            return f"{self.source}: unchanged (version {self.version_id}, {self.records} records)"
+        return f"{self.source}: {self.status}: {self.detail}"
+
+
+class Refresher:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        fetcher: Fetcher,
+        raw: RawStore,
+        *,
+        mirror: str = "",
+        max_drop_share: float = 0.3,
+        lease_ttl: timedelta = timedelta(minutes=30),
+        on_activate: Callable[[], None] | None = None,
+        resolve: Callable[[str], ListSource] = get_source,
+    ) -> None:
+        self.sessions = sessions
+        self.resolve = resolve
+        self.fetcher = fetcher
+        self.raw = raw
+        self.mirror = mirror
+        self.max_drop_share = max_drop_share
+        self.lease_ttl = lease_ttl
+        self.on_activate = on_activate
+        self.holder = f"{socket.gethostname()}:{os.getpid()}"
+
+    def refresh_many(
+        self, source_ids: Iterable[str], *, allow_drop: bool = False
+    ) -> list[RefreshOutcome]:
+        outcomes = [self.refresh(sid, allow_drop=allow_drop, notify=False) for sid in source_ids]
+        if self.on_activate and any(o.status == "new_version" for o in outcomes):
+            self._notify()
+        return outcomes
+
+    def refresh(
+        self, source_id: str, *, allow_drop: bool = False, notify: bool = True
+    ) -> RefreshOutcome:
+        source = self.resolve(source_id)
+        lease = f"refresh:{source.id}"
+        with self.sessions.begin() as session:
+            if not store.try_acquire_lease(session, lease, self.holder, self.lease_ttl):
+                return RefreshOutcome(source.id, "skipped", "another process is refreshing it")
+        started = utcnow()
+        files: list[dict[str, Any]] = []
+        try:
+            outcome = self._refresh(source, allow_drop, files)
+        except Exception as exc:
+            detail = exc.detail if isinstance(exc, ScreeningError) else _internal(exc)
+            if not isinstance(exc, ScreeningError):
+                log.exception("refresh of %s failed unexpectedly", source.id)
+            with self.sessions.begin() as session:
+                store.record_attempt(
+                    session,
+                    source=source.id,
+                    started_at=started,
+                    status="failed",
+                    error=detail,
+                    files=files,
+                )
+            return RefreshOutcome(source.id, "failed", detail)
+        finally:
+            with self.sessions.begin() as session:
+                store.release_lease(session, lease, self.holder)
+        if outcome.status == "unchanged":
+            with self.sessions.begin() as session:
+                store.record_attempt(
+                    session,
+                    source=source.id,
+                    started_at=started,
+                    status="unchanged",
+                    version_id=outcome.version_id,
+                    files=files,
+                )
+        elif notify and self.on_activate:
+            self._notify()
+        return outcome
+
+    def _refresh(
+        self, source: ListSource, allow_drop: bool, files: list[dict[str, Any]]
+    ) -> RefreshOutcome:
+        with self.sessions() as session:
+            active = store.active_version(session, source.id)
+        previous = {f["name"]: f for f in (active.files if active else [])}
+        fetched = self._fetch_all(source, previous, files)
+        digests = {f["name"]: f["sha256"] for f in files}
+        if active and digests == {f["name"]: f["sha256"] for f in active.files}:
+            return RefreshOutcome(source.id, "unchanged", "", active.id, active.record_count)
+        blobs = {name: self.raw.read(sha) for name, sha in digests.items()}
+        result = self._parse(source, blobs)
+        entries = _dedupe(result)
+        check_count(
+            len(entries),
+            source=source.id,
+            min_records=source.min_records,
+            max_records=source.max_records,
+            previous=None if allow_drop or active is None else active.record_count,
+            max_drop_share=self.max_drop_share,
+        )
+        return self._activate(source, entries, result.warnings, files, fetched, active)
+
+    def _fetch_all(
+        self, source: ListSource, previous: dict[str, dict[str, Any]], files: list[dict[str, Any]]
+    ) -> list[FetchedFile]:
+        fetched: list[FetchedFile] = []
+        for spec in source.files:
+            url = mirror_url(spec.url, source.id, self.mirror)
+            before = previous.get(spec.name, {})
+            try:
+                got = self.fetcher.fetch(
+                    spec.name,
+                    url,
+                    self.raw.incoming,
+                    etag=before.get("etag"),
+                    last_modified=before.get("last_modified"),
+                )
+            except ListFetchError as exc:
+                exc.source = source.id
+                if spec.required:
+                    raise
+                log.warning("optional file %s of %s skipped: %s", spec.name, source.id, exc)
+                continue
+            if got.not_modified:
+                if not before:
+                    raise ListFetchError(
+                        f"{spec.name}: 304 without a stored copy", source=source.id
+                    )
+                files.append({**before, "not_modified": True})
+                continue
+            assert got.path is not None and got.sha256 is not None
+            with got.path.open("rb") as handle:
+                head = handle.read(4096)
+            try:
+                check_raw_file(spec.name, head, got.size, source=source.id)
+            finally:
+                # Kept even when refused: the evidence of what the publisher served.
+                self.raw.put(got.path, got.sha256)
+            fetched.append(got)
+            files.append(
+                {
+                    "name": spec.name,
+                    "url": url,
+                    "sha256": got.sha256,
+                    "size": got.size,
+                    "etag": got.etag,
+                    "last_modified": got.last_modified,
+                    "fetched_at": got.fetched_at.isoformat(),
+                }
+            )
+        return fetched
+
+    def _parse(self, source: ListSource, blobs: dict[str, bytes]) -> ParseResult:
+        try:
+            return source.parse(blobs)
+        except ListParseError as exc:
+            exc.source = source.id
+            raise
+        except (ValueError, KeyError, IndexError, UnicodeError) as exc:
+            # A parser tripping over unexpected input is a bad file, not a crashed service.
+            raise ListParseError(f"unparseable input: {_internal(exc)}", source=source.id) from exc
+
+    def _activate(
+        self,
+        source: ListSource,
+        entries: list[ListEntry],
+        warnings: list[str],
+        files: list[dict[str, Any]],
+        fetched: list[FetchedFile],
+        active: ListVersion | None,
+    ) -> RefreshOutcome:
+        prints = {e.source_key: e.fingerprint() for e in entries}
+        fetched_at = max((f.fetched_at for f in fetched), default=utcnow())
+        combined = hashlib.sha256(
+            "".join(
+                f"{f['name']}:{f['sha256']}\n" for f in sorted(files, key=lambda f: f["name"])
+            ).encode()
+        ).hexdigest()
+        with self.sessions.begin() as session:
+            old = store.fingerprints(session, active.id) if active else {}
+            diff = VersionDiff.between(old, prints).to_dict()
+            version = store.add_version(
+                session,
+                source=source.id,
+                entries=entries,
+                fingerprints_by_key=prints,
+                fetched_at=fetched_at,
+                content_sha256=combined,
+                files=files,
+                warnings=warnings[:1000],
+                diff=diff,
+                previous_version_id=active.id if active else None,
+            )
+            store.activate(session, source.id, version.id, utcnow())
+            store.record_attempt(
+                session,
+                source=source.id,
+                started_at=fetched_at,
+                status="new_version",
+                version_id=version.id,
+                files=files,
+            )
+        return RefreshOutcome(
+            source.id, "new_version", "", version.id, len(entries), diff["counts"]
+        )
+
+    def _notify(self) -> None:
+        assert self.on_activate is not None
+        try:
+            self.on_activate()
+        except Exception:
+            log.exception("rebuilding the match index after a list change failed")
+
+
+def _dedupe(result: ParseResult) -> list[ListEntry]:
+    seen: dict[str, ListEntry] = {}
+    for entry in result.entries:
+        if entry.source_key in seen:
+            result.warnings.append(f"duplicate key {entry.source_key!r}: later entry dropped")
+            continue
+        seen[entry.source_key] = entry
+    return list(seen.values())
+
+
+def _internal(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"

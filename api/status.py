@@ -1,0 +1,101 @@
+"""Views over list state shared by the CLI and the HTTP API: status rows and version diffs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from lists import SOURCE_IDS, get_source
+from screening import store
+from screening.errors import NotFoundError
+
+
+def source_status(session: Session, *, now: datetime) -> list[dict[str, Any]]:
+    """One row per source, in registry order; `records` counts the primary file's entries."""
+    states = store.all_source_states(session)
+    rows: list[dict[str, Any]] = []
+    for source_id in SOURCE_IDS:
+        state = states.get(source_id)
+        version = store.active_version(session, source_id)
+        rows.append(
+            {
+                "source": source_id,
+                "title": get_source(source_id).title,
+                "active_version": version.id if version else None,
+                "records": version.record_count if version else None,
+                "fetched_at": version.fetched_at.isoformat() if version else None,
+                "age_seconds": int((now - version.fetched_at).total_seconds()) if version else None,
+                "content_sha256": version.content_sha256 if version else None,
+                "last_status": state.last_status if state else None,
+                "last_attempt_at": _iso(state.last_attempt_at) if state else None,
+                "last_error": state.last_error if state else None,
+                "last_error_at": _iso(state.last_error_at) if state else None,
+                "consecutive_failures": state.consecutive_failures if state else 0,
+            }
+        )
+    return rows
+
+
+def status_line(row: dict[str, Any]) -> str:
+    if row["active_version"] is None:
+        head = f"{row['source']:<18} no active version"
+    else:
+        head = (
+            f"{row['source']:<18} v{row['active_version']:<4} {row['records']:>7} records  "
+            f"fetched {row['fetched_at']} ({_age(row['age_seconds'])} ago)"
+        )
+    if row["last_error"]:
+        head += f"\n{'':<18} last error ({row['last_error_at']}): {row['last_error']}"
+    return head
+
+
+def source_diff(session: Session, source_id: str, *, samples: int = 10) -> dict[str, Any]:
+    """The active version's diff against its predecessor, with sample party names."""
+    get_source(source_id)  # unknown ids get UnknownSourceError, not "no version"
+    version = store.active_version(session, source_id)
+    if version is None:
+        raise NotFoundError(f"{source_id} has no active version yet; run `screening lists refresh`")
+    diff = version.diff or {}
+    counts = diff.get("counts", {"added": 0, "removed": 0, "changed": 0})
+    out: dict[str, Any] = {
+        "source": source_id,
+        "version": version.id,
+        "previous_version": version.previous_version_id,
+        "counts": counts,
+    }
+    for kind in ("added", "removed", "changed"):
+        keys = list(diff.get(kind, []))[:samples]
+        # Removed parties exist only in the previous version, so their names come from there.
+        from_version = version.previous_version_id if kind == "removed" else version.id
+        names = store.entry_names(session, from_version, keys) if from_version and keys else {}
+        out[f"{kind}_samples"] = [{"source_key": k, "name": names.get(k)} for k in keys]
+    return out
+
+
+def diff_text(diff: dict[str, Any]) -> str:
+    counts = diff["counts"]
+    lines = [
+        f"{diff['source']}: version {diff['version']} against "
+        f"{diff['previous_version'] or 'nothing (first version)'}: "
+        f"{counts['added']} added, {counts['removed']} removed, {counts['changed']} changed"
+    ]
+    for kind in ("added", "removed", "changed"):
+        for sample in diff[f"{kind}_samples"]:
+            lines.append(f"  {kind:<8} {sample['source_key']:<12} {sample['name']}")
+    return "\n".join(lines)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _age(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds}s"
+    if seconds < 7200:
+        return f"{seconds // 60}m"
+    if seconds < 172800:
+        return f"{seconds // 3600}h"
+    return f"{seconds // 86400}d"
