@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import logging
 import sys
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import UTC, datetime
 from functools import wraps
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
 
+from api import screen_file as sf
 from api import status as status_view
 from api.wiring import make_refresher, make_sessions, upgrade_database
 from lists import SOURCE_IDS
-from screening.errors import ScreeningError
+from screening.errors import IndexNotReadyError, ScreeningError
+from screening.matching import MatchIndex, Query
+from screening.service import build_index
 from screening.settings import Settings, get_settings
 
 P = ParamSpec("P")
@@ -115,5 +121,115 @@ def lists_diff(source_id: str, as_json: bool, samples: int) -> None:
     click.echo(status_view.diff_text(diff))
 
 
-def main() -> None:  # pragma: no cover - console entry point
-    cli()
+def load_index() -> MatchIndex:
+    with make_sessions(settings())() as session:
+        index = build_index(session)
+    if not index.stats().get("parties"):
+        raise IndexNotReadyError("no active list versions; run `screening lists refresh` first")
+    return index
+
+
+@cli.command("screen")
+@click.argument("name")
+@click.option("--country", help="ISO country code (or name) of the party.")
+@click.option("--domain", help="Website or e-mail domain of the party.")
+@click.option("--address", help="Address of the party.")
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@clear_errors
+def screen(
+    name: str,
+    country: str | None,
+    domain: str | None,
+    address: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Screen one NAME against the active lists and explain the matches."""
+    query = Query(name, country=country, domain=domain, address=address)
+    result = load_index().screen(query, limit=limit).to_dict()
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{result['decision'].upper()}  best score {result['score']:.3f}")
+    for match in result["matches"]:
+        lists = ",".join(match["lists"])
+        click.echo(
+            f"  {match['score']:.3f}  [{match['source']} {lists} {match['source_id']}] "
+            f"{match['entity_name']}"
+        )
+        click.echo(f"         {match['explanation']}")
+    click.echo("lists: " + "; ".join(f"{k} {v}" for k, v in result["versions"].items()))
+
+
+@cli.command("screen-file")
+@click.argument("input_path", metavar="INPUT.csv", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--output", "-o", "output", required=True, type=click.Path(path_type=Path, dir_okay=False)
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
+@clear_errors
+def screen_file(input_path: Path, output: Path, fmt: str) -> None:
+    """Screen every row of a CSV (header: id,name[,country,domain,address])."""
+    if not input_path.is_file():
+        raise click.ClickException(f"{input_path}: no such file")
+    index = load_index()
+    total = sf.count_rows(input_path)
+    summary = sf.FileSummary()
+    tmp = output.with_name(output.name + ".partial")
+    with (
+        input_path.open(newline="", encoding="utf-8-sig") as src,
+        tmp.open("w", newline="", encoding="utf-8") as out,
+        click.progressbar(length=total, label="screening", file=sys.stderr) as bar,
+    ):
+        writer = csv.DictWriter(out, fieldnames=sf.CSV_COLUMNS) if fmt == "csv" else None
+        if writer:
+            writer.writeheader()
+        for result in sf.screen_rows(index, sf.read_rows(src)):
+            summary.rows += 1
+            summary.errors += result.get("error") is not None
+            summary.review += result.get("decision") == "review"
+            if writer:
+                writer.writerow(sf.csv_row(result))
+            else:
+                sf.write_jsonl(out, result)
+            bar.update(1)
+    tmp.replace(output)  # the output appears whole or not at all
+    click.echo(
+        f"{summary.rows} rows screened: {summary.review} to review, {summary.errors} with errors "
+        f"-> {output}",
+        err=True,
+    )
+    if summary.errors:
+        sys.exit(1)
+
+
+@cli.command("serve")
+@click.option("--host", help="Bind address (default: SCREENING_HOST).")
+@click.option("--port", type=int, help="Port (default: SCREENING_PORT).")
+def serve(host: str | None, port: int | None) -> None:
+    """Run the HTTP API (and, unless disabled, the refresh scheduler in-process)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    config = settings()
+    uvicorn.run(create_app(config), host=host or config.host, port=port or config.port)
+
+
+@cli.command("scheduler")
+def scheduler() -> None:
+    """Run the refresh scheduler as its own process (for multi-worker API deployments)."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from api.scheduler import configure
+
+    config = settings()
+    sessions = make_sessions(config)
+    blocking = BlockingScheduler(timezone="UTC")
+    configure(blocking, make_refresher(config, sessions))
+    click.echo("scheduler running; Ctrl-C stops it", err=True)
+    with suppress(KeyboardInterrupt, SystemExit):
+        blocking.start()

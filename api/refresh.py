@@ -179,7 +179,8 @@ class Refresher:
                     )
                 files.append({**before, "not_modified": True})
                 continue
-            assert got.path is not None and got.sha256 is not None
+            assert got.path is not None
+            assert got.sha256 is not None
             with got.path.open("rb") as handle:
                 head = handle.read(4096)
             try:

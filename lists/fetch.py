@@ -162,9 +162,8 @@ class Fetcher:
             if response.status_code == 304:
                 return FetchedFile(name, url, None, None, 0, etag, last_modified, now)
             if response.status_code != 200:
-                raise ListFetchError(
-                    f"{name}: HTTP {response.status_code} {response.reason or ''} from {url}".strip()
-                )
+                reason = f"{response.status_code} {response.reason or ''}".strip()
+                raise ListFetchError(f"{name}: HTTP {reason} from {url}")
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > self.max_bytes:
                 raise ListFetchError(f"{name}: {declared} bytes is over the {self.max_bytes} cap")

@@ -9,6 +9,7 @@ ScreeningError
 │   └── LeaseHeldError          another process is refreshing this source right now
 ├── InvalidQueryError           a screening input that cannot be screened (empty, too long, ...)
 ├── NotFoundError               a version, entry or record that does not exist
+├── IndexNotReadyError          no list has been loaded into the matcher yet
 └── AuthError
     ├── NotAuthenticatedError   no API key, or an unknown one
     └── NotPermittedError       a valid key whose role may not do this
@@ -59,6 +60,10 @@ class InvalidQueryError(ScreeningError):
 
 class NotFoundError(ScreeningError):
     """The thing asked for does not exist."""
+
+
+class IndexNotReadyError(ScreeningError):
+    """The match index has not been built yet (no active list version, or still loading)."""
 
 
 class AuthError(ScreeningError):

@@ -49,7 +49,10 @@ def test_first_refresh_activates_a_version(sessions, tmp_path, mirror_dir):
         assert version.files[0]["name"] == "parties.csv"
         sha = version.files[0]["sha256"]
         entries = store.load_entries(session, version.id)
-    assert [e.name for e in entries][:2] == ["Party number 0 Trading Ltd", "Party number 1 Trading Ltd"]
+    assert [e.name for e in entries][:2] == [
+        "Party number 0 Trading Ltd",
+        "Party number 1 Trading Ltd",
+    ]
     # The raw bytes are kept content-addressed.
     assert RawStore(tmp_path / "data").read(sha) == demo_csv(10)
 
