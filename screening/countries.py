@@ -93,6 +93,12 @@ ALIASES: dict[str, str] = {
     "sint maarten": "SX",
     "holy see": "VA",
     "vatican city": "VA",
+    "congo (democratic republic)": "CD",
+    "korea (north)": "KP",
+    "korea (south)": "KR",
+    "uae": "AE",
+    "palestinian territories": "PS",
+    "occupied palestinian territories": "PS",
     "undetermined": "",
 }
 
