@@ -28,8 +28,6 @@ consumers, e.g. the OpenSanctions `eu_fsf` crawler and its shared FSF parser):
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 from xml.etree.ElementTree import Element
@@ -39,6 +37,7 @@ from lists.xmlsafe import local_name, parse_xml
 from screening.countries import country_code
 from screening.errors import ListParseError
 from screening.records import Address, EntityKind, Identifier, ListEntry, Name, NameStrength
+from screening.scripts import detect_script
 
 SOURCE_ID = "eu_fsf"
 URL = (
@@ -63,25 +62,6 @@ _EU_NON_LATIN_LANGUAGES = frozenset({"BG", "EL"})
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _EMAIL_DOMAIN = re.compile(r"[\w.+-]+@\s*([\w-]+(?:\s*\.\s*[\w-]+)+)")
 _SPACES = re.compile(r"\s+")
-
-# Unicode character-name prefix -> ISO 15924 code. Sources rarely say which script a name is in.
-_SCRIPTS = {
-    "LATIN": "Latn", "CYRILLIC": "Cyrl", "GREEK": "Grek", "ARABIC": "Arab", "HEBREW": "Hebr",
-    "CJK": "Hani", "HANGUL": "Hang", "HIRAGANA": "Hira", "KATAKANA": "Kana", "GEORGIAN": "Geor",
-    "ARMENIAN": "Armn", "THAI": "Thai", "DEVANAGARI": "Deva", "BENGALI": "Beng", "TAMIL": "Taml",
-    "ETHIOPIC": "Ethi", "MYANMAR": "Mymr", "KHMER": "Khmr", "LAO": "Laoo", "SYRIAC": "Syrc",
-    "TIBETAN": "Tibt", "MONGOLIAN": "Mong", "SINHALA": "Sinh", "THAANA": "Thaa",
-}  # fmt: skip
-
-
-def detect_script(text: str) -> str | None:
-    """ISO 15924 code of the script most letters of `text` are written in; None without letters."""
-    counts: Counter[str] = Counter()
-    for char in text:
-        if char.isalpha():
-            prefix = unicodedata.name(char, "").split(" ", 1)[0]
-            counts[_SCRIPTS.get(prefix, "Zyyy")] += 1
-    return counts.most_common(1)[0][0] if counts else None
 
 
 class _Alias(NamedTuple):

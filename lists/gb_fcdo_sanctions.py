@@ -28,14 +28,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
-from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from lists.base import ListSource, ParseResult, SourceFile
 from screening.countries import country_code
 from screening.errors import ListParseError
 from screening.records import Address, EntityKind, Identifier, ListEntry, Name, NameStrength
+from screening.scripts import detect_script
 
 SOURCE_ID = "gb_fcdo_sanctions"
 FILE = SourceFile("https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.csv")
@@ -67,25 +66,6 @@ _SPACES = re.compile(r"\s+")
 _NUMBERED = re.compile(r"\(\d+\)")
 _DATE = re.compile(r"(\d{2}|dd)/(\d{2}|mm)/(\d{4})", re.IGNORECASE)
 _EMAIL_DOMAIN = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
-# Unicode character-name prefix -> ISO 15924 code for the scripts of UK non-Latin names. Kept in
-# this module because sources are imported independently of one another (see lists/__init__.py).
-_SCRIPTS = {
-    "LATIN": "Latn", "CYRILLIC": "Cyrl", "GREEK": "Grek", "ARABIC": "Arab", "HEBREW": "Hebr",
-    "CJK": "Hani", "HANGUL": "Hang", "HIRAGANA": "Hira", "KATAKANA": "Kana", "GEORGIAN": "Geor",
-    "ARMENIAN": "Armn", "THAI": "Thai", "DEVANAGARI": "Deva", "MYANMAR": "Mymr", "KHMER": "Khmr",
-}  # fmt: skip
-
-
-def detect_script(text: str) -> str | None:
-    """ISO 15924 code of the script most letters of `text` are written in; None without letters."""
-    counts: Counter[str] = Counter()
-    for char in text:
-        if char.isalpha():
-            prefix = unicodedata.name(char, "").split(" ", 1)[0]
-            counts[_SCRIPTS.get(prefix, "Zyyy")] += 1
-    return counts.most_common(1)[0][0] if counts else None
-
-
 def _clean(value: str) -> str:
     return _SPACES.sub(" ", value).strip()
 

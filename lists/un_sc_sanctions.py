@@ -11,7 +11,6 @@ source's bounds, refuses it, so the parser does not duplicate that policy.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from xml.etree.ElementTree import Element
 
@@ -20,6 +19,7 @@ from lists.xmlsafe import local_name, parse_xml
 from screening.countries import country_code
 from screening.errors import ListParseError
 from screening.records import Address, EntityKind, Identifier, ListEntry, Name, NameStrength
+from screening.scripts import detect_script
 
 SOURCE_ID = "un_sc_sanctions"
 URL = "https://scsanctions.un.org/resources/xml/en/consolidated.xml"
@@ -35,21 +35,6 @@ ALIAS_QUALITY: dict[str, tuple[NameStrength, str]] = {
     "low": (NameStrength.WEAK, "aka"),
 }
 # Unicode character-name prefix -> ISO 15924 code; enough for the scripts the UN publishes.
-SCRIPT_PREFIXES: tuple[tuple[str, str], ...] = (
-    ("LATIN", "Latn"),
-    ("ARABIC", "Arab"),
-    ("CYRILLIC", "Cyrl"),
-    ("CJK", "Hani"),
-    ("HANGUL", "Hang"),
-    ("HIRAGANA", "Hira"),
-    ("KATAKANA", "Kana"),
-    ("GREEK", "Grek"),
-    ("HEBREW", "Hebr"),
-    ("DEVANAGARI", "Deva"),
-    ("THAI", "Thai"),
-    ("GEORGIAN", "Geor"),
-    ("ARMENIAN", "Armn"),
-)
 NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -68,18 +53,6 @@ def _child(element: Element, tag: str) -> str:
 def _values(element: Element, tag: str) -> list[str]:
     """Texts of `<TAG><VALUE>..</VALUE></TAG>` groups (NATIONALITY, TITLE, DESIGNATION)."""
     return [v for group in element.findall(tag) for node in group if (v := _text(node))]
-
-
-def detect_script(text: str) -> str | None:
-    """ISO 15924 code of the first letter whose script we know."""
-    for ch in text:
-        if not ch.isalpha():
-            continue
-        label = unicodedata.name(ch, "")
-        for prefix, code in SCRIPT_PREFIXES:
-            if label.startswith(prefix):
-                return code
-    return None
 
 
 def parse(files: Mapping[str, bytes]) -> ParseResult:

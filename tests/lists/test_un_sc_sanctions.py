@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from lists.un_sc_sanctions import FILE_NAME, SOURCE, detect_script, parse
+from lists.un_sc_sanctions import FILE_NAME, SOURCE, parse
 from screening.errors import ListParseError
 from screening.records import Address, EntityKind, Identifier, ListEntry, NameStrength
 
@@ -95,14 +95,6 @@ def test_entity_with_several_names_in_first_name(entries: dict[str, ListEntry]) 
         ("KOMID", "aka"),
     }
     assert komid.addresses[0].country == "KP"
-
-
-@pytest.mark.parametrize(
-    ("text", "script"),
-    [("صدام", "Arab"), ("Чатаев", "Cyrl"), ("金正恩", "Hani"), (" JAMAAH", "Latn"), ("123", None)],
-)
-def test_detect_script(text: str, script: str | None) -> None:
-    assert detect_script(text) == script
 
 
 BOMB = b"""<?xml version="1.0"?>
