@@ -19,7 +19,7 @@ from api import screen_file as sf
 from api import status as status_view
 from api.wiring import make_refresher, make_sessions, upgrade_database
 from lists import SOURCE_IDS
-from screening.errors import IndexNotReadyError, ScreeningError
+from screening.errors import ScreeningError
 from screening.matching import MatchIndex, Query
 from screening.service import build_index
 from screening.settings import Settings, get_settings
@@ -123,10 +123,7 @@ def lists_diff(source_id: str, as_json: bool, samples: int) -> None:
 
 def load_index() -> MatchIndex:
     with make_sessions(settings())() as session:
-        index = build_index(session)
-    if not index.stats().get("parties"):
-        raise IndexNotReadyError("no active list versions; run `screening lists refresh` first")
-    return index
+        return build_index(session)
 
 
 @cli.command("screen")

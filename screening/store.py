@@ -69,7 +69,7 @@ def fingerprints(session: Session, version_id: int) -> dict[str, str]:
             ListEntryRow.version_id == version_id
         )
     )
-    return dict(rows.tuples())
+    return {key: fp for key, fp in rows}
 
 
 def entry_names(session: Session, version_id: int, keys: Iterable[str]) -> dict[str, str]:
@@ -82,7 +82,7 @@ def entry_names(session: Session, version_id: int, keys: Iterable[str]) -> dict[
                 ListEntryRow.version_id == version_id, ListEntryRow.source_key.in_(chunk)
             )
         )
-        names.update(dict(rows.tuples()))
+        names.update({key: name for key, name in rows})
     return names
 
 
