@@ -172,8 +172,8 @@ def screen_file(input_path: Path, output: Path, fmt: str) -> None:
     """Screen every row of a CSV (header: id,name[,country,domain,address])."""
     if not input_path.is_file():
         raise click.ClickException(f"{input_path}: no such file")
+    total = sf.check_file(input_path)
     index = load_index()
-    total = sf.count_rows(input_path)
     summary = sf.FileSummary()
     tmp = output.with_name(output.name + ".partial")
     with (

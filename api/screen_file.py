@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -28,23 +28,35 @@ class FileSummary:
     review: int = 0
 
 
-def read_rows(handle: IO[str]) -> Iterator[dict[str, str]]:
-    reader = csv.DictReader(handle)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+def _header(fieldnames: Sequence[str] | None) -> list[str]:
+    header = [h.strip().lower() for h in (fieldnames or [])]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InvalidQueryError(
             f"input CSV needs a header with {', '.join(REQUIRED)} (missing: {', '.join(missing)}); "
             f"optional: {', '.join(OPTIONAL)}"
         )
-    reader.fieldnames = header
+    return header
+
+
+def check_file(path: Path) -> int:
+    """Validate the header before any work is done; returns the number of data rows."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            _header(next(reader, None))
+            return sum(1 for _ in reader)
+    except UnicodeDecodeError as exc:
+        raise InvalidQueryError(f"{path} is not UTF-8 text: {exc}") from exc
+    except csv.Error as exc:
+        raise InvalidQueryError(f"{path} is not a readable CSV file: {exc}") from exc
+
+
+def read_rows(handle: IO[str]) -> Iterator[dict[str, str]]:
+    reader = csv.DictReader(handle)
+    reader.fieldnames = _header(reader.fieldnames)
     for row in reader:
         yield {k: (v or "").strip() for k, v in row.items() if k is not None}
-
-
-def count_rows(path: Path) -> int:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        return max(sum(1 for _ in csv.reader(handle)) - 1, 0)
 
 
 def _result(index: MatchIndex, row: dict[str, str]) -> dict[str, Any]:
