@@ -208,3 +208,14 @@ def test_expired_lease_is_taken_over(sessions, tmp_path, mirror_dir):
         assert store.try_acquire_lease(session, "refresh:demo", "crashed:1", timedelta(seconds=-1))
     outcome = make_refresher(sessions, tmp_path, mirror).refresh("demo")
     assert outcome.status == "new_version"
+
+
+def test_same_bytes_without_validators_mean_unchanged(sessions, tmp_path):
+    # A server that ignores conditional requests still costs no new version: hashes match.
+    with http_server(respond(200, demo_csv(4))) as base:
+        refresher = make_refresher(sessions, tmp_path, base)
+        first = refresher.refresh("demo")
+        second = refresher.refresh("demo")
+    assert (first.status, second.status) == ("new_version", "unchanged")
+    with sessions() as session:
+        assert store.count_versions(session, "demo") == 1
