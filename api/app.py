@@ -33,7 +33,7 @@ def create_app(settings: Settings, *, start_background: bool = True) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sessions = make_sessions(settings)
         holder = IndexHolder(sessions)
-        refresher = make_refresher(settings, sessions, on_activate=holder.reload)
+        refresher = make_refresher(settings, sessions, on_activate=holder.refresh)
         app.state.sessions = sessions
         app.state.index = holder
         app.state.refresher = refresher

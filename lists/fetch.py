@@ -73,7 +73,9 @@ class _ClosingReader:
 class FileAdapter(BaseAdapter):
     """Serves `file://` URLs, answering conditional requests from the file's mtime."""
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def send(  # type: ignore[override]  # stream/timeout/... mean nothing for a local file
+        self, request: requests.PreparedRequest, **kwargs: Any
+    ) -> requests.Response:
         response = requests.Response()
         response.request = request
         response.url = request.url or ""

@@ -1,8 +1,8 @@
 """The common record every list parser yields: one `ListEntry` per listed party.
 
 Records are frozen dataclasses (cheap, hashable, no validation cost on the hot path); they are
-serialised to plain JSON for storage with `to_dict` / `from_dict`, and `fingerprint()` gives a stable
-content hash so that two snapshots of a list can be diffed party by party.
+serialised to plain JSON for storage with `to_dict` / `from_dict`, and `fingerprint()` gives a
+stable content hash so that two snapshots of a list can be diffed party by party.
 """
 
 from __future__ import annotations

@@ -51,6 +51,10 @@ class IndexHolder:
             raise IndexNotReadyError("no list is loaded yet; the first refresh is still running")
         return index
 
+    def refresh(self) -> None:
+        """Rebuild after a list change (the refresher's callback)."""
+        self.reload()
+
     def reload(self) -> MatchIndex:
         with self._rebuild:
             started = time.perf_counter()

@@ -3,7 +3,7 @@ from screening import errors
 
 
 def all_subclasses(cls: type) -> set[type]:
-    found = set(cls.__subclasses__())
+    found: set[type] = set(cls.__subclasses__())
     for sub in list(found):
         found |= all_subclasses(sub)
     return found

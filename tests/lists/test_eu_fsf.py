@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lists import get_source
-from lists.eu_fsf import FILE, SOURCE, detect_script, parse
+from lists.eu_fsf import FILE, SOURCE, parse
 from screening.errors import ListParseError
 from screening.records import Address, EntityKind, Identifier, ListEntry, NameStrength
 
@@ -124,15 +124,6 @@ def test_fingerprints_are_stable_across_parses(fixtures_dir: Path) -> None:
     first, second = parse({FILE.name: raw}), parse({FILE.name: raw})
     assert [e.fingerprint() for e in first.entries] == [e.fingerprint() for e in second.entries]
     assert all(ListEntry.from_dict(e.to_dict()) == e for e in first.entries)
-
-
-@pytest.mark.parametrize(
-    ("text", "script"),
-    [("Иван", "Cyrl"), ("محمد", "Arab"), ("北京", "Hani"), ("Ελλάδα", "Grek"), ("A-1", "Latn")],
-)
-def test_detect_script(text: str, script: str) -> None:
-    assert detect_script(text) == script
-    assert detect_script("123 -") is None
 
 
 def test_skips_nameless_entity_and_warns_on_unknown_subject_type() -> None:

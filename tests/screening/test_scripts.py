@@ -11,6 +11,7 @@ from screening.scripts import detect_script
         ("金正恩", "Hani"),
         (" JAMAAH", "Latn"),
         ("123", None),
+        ("Ελλάδα", "Grek"),
         ("Концерн Kalashnikov Концерн", "Cyrl"),  # the majority of letters decides
     ],
 )
