@@ -71,6 +71,15 @@ def source_diff(session: Session, source_id: str, *, samples: int = 10) -> dict[
         from_version = version.previous_version_id if kind == "removed" else version.id
         names = store.entry_names(session, from_version, keys) if from_version and keys else {}
         out[f"{kind}_samples"] = [{"source_key": k, "name": names.get(k)} for k in keys]
+    if version.previous_version_id and out["changed_samples"]:
+        keys = [s["source_key"] for s in out["changed_samples"]]
+        old = store.entry_data(session, version.previous_version_id, keys)
+        new = store.entry_data(session, version.id, keys)
+        for sample in out["changed_samples"]:
+            before, after = old.get(sample["source_key"], {}), new.get(sample["source_key"], {})
+            sample["fields"] = sorted(
+                f for f in after.keys() | before.keys() if before.get(f) != after.get(f)
+            )
     return out
 
 
@@ -83,7 +92,8 @@ def diff_text(diff: dict[str, Any]) -> str:
     ]
     for kind in ("added", "removed", "changed"):
         for sample in diff[f"{kind}_samples"]:
-            lines.append(f"  {kind:<8} {sample['source_key']:<12} {sample['name']}")
+            fields = f"  ({', '.join(sample['fields'])})" if sample.get("fields") else ""
+            lines.append(f"  {kind:<8} {sample['source_key']:<12} {sample['name']}{fields}")
     return "\n".join(lines)
 
 

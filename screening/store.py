@@ -86,6 +86,16 @@ def entry_names(session: Session, version_id: int, keys: Iterable[str]) -> dict[
     return names
 
 
+def entry_data(session: Session, version_id: int, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+    wanted = list(keys)
+    rows = session.execute(
+        select(ListEntryRow.source_key, ListEntryRow.data).where(
+            ListEntryRow.version_id == version_id, ListEntryRow.source_key.in_(wanted)
+        )
+    )
+    return {key: data for key, data in rows}
+
+
 def load_entries(session: Session, version_id: int) -> list[ListEntry]:
     rows = session.scalars(
         select(ListEntryRow.data)

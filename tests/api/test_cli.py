@@ -96,6 +96,7 @@ def test_real_sdn_change_2021_to_2024(run, shared_data: Path):
     assert diff["counts"]["removed"] == 881
     assert diff["counts"]["changed"] > 0
     assert all(sample["name"] for sample in diff["removed_samples"])
+    assert all(sample["fields"] for sample in diff["changed_samples"])
     text = run("lists", "diff", "us_ofac_sdn").output
     assert "6870 added, 881 removed" in text
 
