@@ -91,7 +91,7 @@ def csv_row(result: dict[str, Any]) -> dict[str, Any]:
         "score": result.get("score"),
         "source": best.get("source"),
         "source_id": best.get("source_id"),
-        "list": ";".join(best.get("lists", [])) if best else None,
+        "list": best.get("list"),
         "entity_name": best.get("entity_name"),
         "matched_name": best.get("matched_name"),
         "match_score": best.get("score"),

@@ -1,0 +1,177 @@
+"""What goes into a screen and what comes out: `Query`, `Evidence`, `Match`, `ScreenResult`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from screening.errors import InvalidQueryError
+from screening.normalize import strip_controls
+
+# Longer inputs are rejected rather than truncated: a silently shortened name could clear a party
+# whose identifying words were cut off. The longest listed names are ~400 characters.
+MAX_NAME_LENGTH = 1000
+MAX_FIELD_LENGTH = 1000
+
+Decision = Literal["clear", "review"]
+
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
+
+
+def normalize_domain(value: str) -> str:
+    """'https://www.Example.com/about' -> 'example.com'; e-mail addresses give their domain."""
+    text = value.strip().lower()
+    text = text.rsplit("@", 1)[-1]
+    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
+    text = re.split(r"[/?#:]", text, maxsplit=1)[0].rstrip(".")
+    return text.removeprefix("www.")
+
+
+def _clean(value: str, what: str) -> str:
+    if len(value) > MAX_FIELD_LENGTH:
+        raise InvalidQueryError(f"{what} is longer than {MAX_FIELD_LENGTH} characters")
+    return " ".join(strip_controls(value).split())
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """One party to screen. Validated on construction.
+
+    - `name`: required; control characters are stripped; empty or whitespace-only names and names
+      longer than MAX_NAME_LENGTH characters raise InvalidQueryError.
+    - `country`: ISO 3166-1 alpha-2 code (any case), or None.
+    - `domain`: a website, URL or e-mail address; compared by registered host name.
+    - `address`: free text, compared word by word with the party's listed addresses.
+    """
+
+    name: str
+    country: str | None = None
+    domain: str | None = None
+    address: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise InvalidQueryError("name must be a string")
+        if len(self.name) > MAX_NAME_LENGTH:
+            raise InvalidQueryError(
+                f"name is {len(self.name)} characters long; the limit is {MAX_NAME_LENGTH}"
+            )
+        name = " ".join(strip_controls(self.name).split())
+        if not name:
+            raise InvalidQueryError("name is empty; give the name of the party to screen")
+        object.__setattr__(self, "name", name)
+        if self.country is not None:
+            country = _clean(self.country, "country").upper()
+            if not _COUNTRY.match(country):
+                raise InvalidQueryError(
+                    f"country {self.country!r} is not an ISO 3166-1 alpha-2 code such as 'CN'"
+                )
+            object.__setattr__(self, "country", country)
+        if self.domain is not None:
+            domain = normalize_domain(_clean(self.domain, "domain"))
+            if not _DOMAIN.match(domain):
+                raise InvalidQueryError(f"domain {self.domain!r} is not a host name")
+            object.__setattr__(self, "domain", domain)
+        if self.address is not None:
+            object.__setattr__(self, "address", _clean(self.address, "address") or None)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One reason for or against a match, with what it did to the score."""
+
+    kind: str
+    detail: str
+    delta: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "detail": self.detail, "delta": round(self.delta, 4)}
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One listed party that the query may be."""
+
+    party_key: str
+    source: str
+    sources: tuple[str, ...]
+    source_id: str
+    source_ids: tuple[str, ...]
+    lists: tuple[str, ...]
+    programs: tuple[str, ...]
+    kind: str
+    entity_name: str
+    matched_name: str
+    matched_name_kind: str
+    query_name: str
+    score: float
+    match_type: str
+    evidence: tuple[Evidence, ...]
+
+    @property
+    def explanation(self) -> str:
+        """One line for a reviewer: which names met, how, and what moved the score."""
+        reasons = "; ".join(
+            f"{e.detail} ({e.delta:+.2f})" if e.delta else e.detail for e in self.evidence
+        )
+        return (
+            f"{self.query_name!r} matched {self.matched_name!r} of {self.entity_name!r} "
+            f"[{', '.join(self.lists) or self.source}] as {self.match_type}, "
+            f"score {self.score:.2f}: {reasons}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "party_key": self.party_key,
+            "source": self.source,
+            "sources": list(self.sources),
+            "source_id": self.source_id,
+            "source_ids": list(self.source_ids),
+            # `list`: the list codes as one string ("EL", "CMIC;SDN"), for flat consumers.
+            "list": ";".join(self.lists),
+            "lists": list(self.lists),
+            "programs": list(self.programs),
+            "kind": self.kind,
+            "entity_name": self.entity_name,
+            "matched_name": self.matched_name,
+            "matched_name_kind": self.matched_name_kind,
+            "query_name": self.query_name,
+            "score": round(self.score, 4),
+            "match_type": self.match_type,
+            "explanation": self.explanation,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenResult:
+    """The answer to one query: matches best first, the decision and the list versions used."""
+
+    query: Query
+    matches: list[Match]
+    decision: Decision
+    versions: dict[str, str] = field(default_factory=dict)
+    # Set when the name held nothing distinctive (only legal forms or generic words).
+    note: str | None = None
+
+    @property
+    def score(self) -> float:
+        """The best match's score, or 0.0 when nothing matched."""
+        return self.matches[0].score if self.matches else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": {
+                "name": self.query.name,
+                "country": self.query.country,
+                "domain": self.query.domain,
+                "address": self.query.address,
+            },
+            "decision": self.decision,
+            "score": round(self.score, 4),
+            "matches": [m.to_dict() for m in self.matches],
+            "versions": dict(self.versions),
+            "note": self.note,
+        }

@@ -1,0 +1,142 @@
+"""Listed parties merged across sources, and the secondary evidence they offer.
+
+The same OFAC entity reaches us from the SDN files and from the trade.gov CSL with one party_key;
+it is one party with the union of names, lists, countries and domains, so a screen returns it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from screening.matching.model import Evidence, Query, normalize_domain
+from screening.normalize import words
+from screening.records import EntityKind, ListEntry, NameStrength
+
+# Which source names the party when several publish it: the publisher's own list beats a
+# republication (the CSL copies OFAC's SDN rows).
+SOURCE_PRIORITY: Final = (
+    "us_ofac_sdn",
+    "us_ofac_cons",
+    "un_sc_sanctions",
+    "eu_fsf",
+    "gb_fcdo_sanctions",
+    "us_trade_csl",
+)
+
+COUNTRY_MATCH: Final = 0.03
+COUNTRY_CONFLICT: Final = -0.05
+DOMAIN_MATCH: Final = 0.10
+ADDRESS_MATCH: Final = 0.02
+# Highest total bonus secondary evidence can add; candidate pruning must allow for it.
+MAX_BONUS: Final = COUNTRY_MATCH + DOMAIN_MATCH + ADDRESS_MATCH
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    key: str
+    name: str
+    kind: EntityKind
+    sources: tuple[str, ...]
+    source_ids: tuple[str, ...]
+    lists: tuple[str, ...]
+    programs: tuple[str, ...]
+    countries: frozenset[str]
+    domains: frozenset[str]
+    address_words: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class PartyName:
+    value: str
+    kind: str  # primary, aka, fka, issuer, original_script, ...
+    strength: NameStrength
+
+
+def _priority(entry: ListEntry) -> int:
+    try:
+        return SOURCE_PRIORITY.index(entry.source)
+    except ValueError:
+        return len(SOURCE_PRIORITY)
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+def merge_party(entries: list[ListEntry]) -> tuple[Party, list[PartyName]]:
+    """One party from all entries that share a key; names keep their strongest reading."""
+    ordered = sorted(entries, key=_priority)
+    first = ordered[0]
+    names: dict[str, PartyName] = {}
+    for entry in ordered:
+        for name in entry.all_names():
+            value = name.value.strip()
+            if not value:
+                continue
+            seen = names.get(value.casefold())
+            # A name published as strong anywhere is strong: one source's caution does not
+            # weaken another's listing.
+            if seen is None or (
+                seen.strength is NameStrength.WEAK and name.strength is NameStrength.STRONG
+            ):
+                names[value.casefold()] = PartyName(value, name.kind, name.strength)
+    kind = next((e.kind for e in ordered if e.kind is not EntityKind.UNKNOWN), first.kind)
+    party = Party(
+        key=first.key,
+        name=first.name,
+        kind=kind,
+        sources=_unique(e.source for e in ordered),
+        source_ids=_unique(e.source_key for e in ordered),
+        lists=_unique(x for e in ordered for x in e.lists),
+        programs=_unique(x for e in ordered for x in e.programs),
+        countries=frozenset(
+            [c.upper() for e in ordered for c in e.countries]
+            + [a.country for e in ordered for a in e.addresses if a.country]
+        ),
+        domains=frozenset(
+            normalize_domain(d) for e in ordered for d in (*e.websites, *e.email_domains) if d
+        ),
+        address_words=frozenset(
+            w
+            for e in ordered
+            for a in e.addresses
+            for w in words(" ".join(x for x in (a.full, a.city or "", a.state or "") if x))
+            if len(w) > 3 and not w.isdigit()
+        ),
+    )
+    return party, list(names.values())
+
+
+def secondary_evidence(query: Query, party: Party) -> list[Evidence]:
+    """Country, domain and address agreement or conflict between the query and the party."""
+    out: list[Evidence] = []
+    if query.country and party.countries:
+        if query.country in party.countries:
+            out.append(Evidence("country_match", f"country {query.country} agrees", COUNTRY_MATCH))
+        else:
+            listed = ", ".join(sorted(party.countries))
+            out.append(
+                Evidence(
+                    "country_conflict",
+                    f"country {query.country} differs from listed {listed}",
+                    COUNTRY_CONFLICT,
+                )
+            )
+    if query.domain and party.domains:
+        hit = next(
+            (d for d in party.domains if query.domain == d or query.domain.endswith("." + d)),
+            None,
+        )
+        if hit:
+            out.append(Evidence("domain_match", f"domain {query.domain} is listed", DOMAIN_MATCH))
+        else:
+            out.append(Evidence("domain_differs", f"domain {query.domain} is not a listed one"))
+    if query.address and party.address_words:
+        shared = sorted({w for w in words(query.address) if len(w) > 3} & party.address_words)
+        if shared:
+            out.append(
+                Evidence("address_match", "address shares " + ", ".join(shared[:5]), ADDRESS_MATCH)
+            )
+    return out

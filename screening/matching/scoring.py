@@ -1,0 +1,205 @@
+"""Comparing one normalised query name with one normalised listed name.
+
+The score is an IDF-weighted token alignment (a weighted Dice coefficient): each query word is
+paired with at most one listed word (equal, or within a few typing errors), and every pair counts
+with the weights of both words, so rare words carry a match and generic ones hardly do. Legal
+forms, abbreviations and word order then adjust the score a little, each as visible evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+from rapidfuzz.distance import OSA
+
+from screening.matching.model import Evidence
+from screening.normalize import NormName
+from screening.vocab import GENERIC_WORDS
+
+# Tuned on the tuning split of bench/build_eval_set.py; see bench/matching_quality.py.
+TYPO_COST: Final = 1.0  # score lost per edit, relative to word length
+LEGAL_FORM_MISSING: Final = 0.02  # one side names a legal form, the other none
+LEGAL_FORM_CONFLICT: Final = 0.04  # both name one and they differ (Corp. vs GmbH)
+ABBREVIATION_COST: Final = 0.01
+REORDER_COST: Final = 0.02  # organisations only; person names are order-free
+# When every query word is found in a longer listed name ("Kim Chol" in "Kim Song Chol"), the score
+# leans towards how much of the query is explained: customers drop words, they rarely add them.
+CONTAINMENT_WEIGHT: Final = 0.6
+SPACING_SCORE: Final = 0.97  # same letters, different spacing ("Cloud Walk" / "CloudWalk")
+MIN_TOKEN_SIMILARITY: Final = 0.0
+
+
+def allowed_edits(length: int) -> int:
+    """How many typing errors a word of this length may carry and still be the same word."""
+    if length < 4:
+        return 0
+    if length < 8:
+        return 1
+    return 2
+
+
+def token_similarity(a: str, b: str) -> float:
+    """1.0 for equal words, less for words within `allowed_edits` errors, else 0.0."""
+    if a == b:
+        return 1.0
+    longest = max(len(a), len(b))
+    limit = allowed_edits(min(len(a), len(b)))
+    if limit == 0 or abs(len(a) - len(b)) > limit:
+        return 0.0
+    distance = OSA.distance(a, b, score_cutoff=limit)
+    if distance > limit:
+        return 0.0
+    return 1.0 - TYPO_COST * distance / longest
+
+
+@dataclass(frozen=True, slots=True)
+class NameScore:
+    score: float
+    match_type: str
+    evidence: tuple[Evidence, ...]
+    # Weight of the aligned words that are not generic: zero means the match rests on generic
+    # words only ("Trading International") and must not be reported.
+    distinctive: float
+
+
+def _align(
+    q: Sequence[str], c: Sequence[str]
+) -> tuple[list[tuple[int, int, float]], list[tuple[tuple[int, ...], tuple[int, ...]]]]:
+    """Greedy one-to-one pairing by similarity, then words written apart or together."""
+    pairs: list[tuple[float, int, int]] = []
+    for i, qt in enumerate(q):
+        for j, ct in enumerate(c):
+            s = token_similarity(qt, ct)
+            if s > MIN_TOKEN_SIMILARITY:
+                pairs.append((s, i, j))
+    pairs.sort(key=lambda p: (-p[0], abs(p[1] - p[2])))
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    aligned: list[tuple[int, int, float]] = []
+    for s, i, j in pairs:
+        if i not in used_q and j not in used_c:
+            used_q.add(i)
+            used_c.add(j)
+            aligned.append((i, j, s))
+    joins: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    if len(used_q) < len(q) and len(used_c) < len(c):
+        for a, b, side_a, side_b, flip in (
+            (q, c, used_q, used_c, False),
+            (c, q, used_c, used_q, True),
+        ):
+            for k in range(len(a) - 1):
+                if k in side_a or k + 1 in side_a:
+                    continue
+                joined = a[k] + a[k + 1]
+                for j, bt in enumerate(b):
+                    if j not in side_b and bt == joined:
+                        side_a.update((k, k + 1))
+                        side_b.add(j)
+                        joins.append(((j,), (k, k + 1)) if flip else ((k, k + 1), (j,)))
+                        break
+    return aligned, joins
+
+
+def compare(
+    q: NormName,
+    qw: Sequence[float],
+    c: NormName,
+    cw: Sequence[float],
+    *,
+    person: bool = False,
+) -> NameScore:
+    """Score a query name against a listed name; weights are per token (IDF)."""
+    evidence: list[Evidence] = []
+    total = sum(qw) + sum(cw)
+    if q.tokens == c.tokens:
+        base = 1.0
+        matched_q = set(range(len(q.tokens)))
+        distinctive = sum(w for t, w in zip(q.tokens, qw, strict=True) if t not in GENERIC_WORDS)
+        reordered = False
+        typos: list[str] = []
+        joins: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+        matched_c = matched_q
+    else:
+        aligned, joins = _align(q.tokens, c.tokens)
+        numerator = 0.0
+        distinctive = 0.0
+        typos = []
+        for i, j, s in aligned:
+            numerator += s * (qw[i] + cw[j])
+            if c.tokens[j] not in GENERIC_WORDS:
+                distinctive += s * cw[j]
+            if s < 1.0:
+                typos.append(f"{q.raw[i]!r}~{c.raw[j]!r}")
+        for qi, cj in joins:
+            numerator += sum(qw[i] for i in qi) + sum(cw[j] for j in cj)
+            distinctive += sum(cw[j] for j in cj if c.tokens[j] not in GENERIC_WORDS)
+        base = numerator / total if total > 0 else 0.0
+        matched_q = {i for i, _, _ in aligned} | {i for qi, _ in joins for i in qi}
+        if CONTAINMENT_WEIGHT and len(q.tokens) >= 2 and len(matched_q) == len(q.tokens):
+            sum_q, sum_c = sum(qw), sum(cw)
+            joined_q = sum(qw[i] for qi, _ in joins for i in qi)
+            joined_c = sum(cw[j] for _, cj in joins for j in cj)
+            cov_q = (sum(s * qw[i] for i, _, s in aligned) + joined_q) / sum_q if sum_q else 0.0
+            cov_c = (sum(s * cw[j] for _, j, s in aligned) + joined_c) / sum_c if sum_c else 0.0
+            base = max(base, CONTAINMENT_WEIGHT * cov_q + (1 - CONTAINMENT_WEIGHT) * cov_c)
+        matched_c = {j for _, j, _ in aligned} | {j for _, cj in joins for j in cj}
+        order = [j for _, j, _ in sorted(aligned)]
+        reordered = order != sorted(order)
+        if (q.compact == c.compact and q.compact) or q.spaced == c.spaced:
+            base = max(base, SPACING_SCORE)
+            distinctive = max(distinctive, sum(cw))
+    evidence.append(
+        Evidence("name", f"{len(matched_q)}/{len(q.tokens)} query words met the listed name", base)
+    )
+    if typos:
+        evidence.append(Evidence("typo", "spelling differs: " + ", ".join(typos)))
+    if joins:
+        evidence.append(Evidence("spacing", "words written together or apart"))
+    missing = [q.raw[i] for i in range(len(q.tokens)) if i not in matched_q]
+    if missing:
+        evidence.append(
+            Evidence("query_words_unmatched", "not in listed name: " + " ".join(missing))
+        )
+    extra = [c.raw[j] for j in range(len(c.tokens)) if j not in matched_c]
+    if extra:
+        evidence.append(Evidence("listed_words_unmatched", "not in query: " + " ".join(extra)))
+    score = base
+    abbreviated = q.tokens == c.tokens and q.raw != c.raw
+    if abbreviated:
+        score -= ABBREVIATION_COST
+        evidence.append(
+            Evidence("abbreviation", "abbreviated or inflected words", -ABBREVIATION_COST)
+        )
+    if reordered and not person:
+        score -= REORDER_COST
+        evidence.append(Evidence("token_reorder", "words in another order", -REORDER_COST))
+    elif reordered:
+        evidence.append(Evidence("token_reorder", "name parts in another order"))
+    legal_differs = q.legal != c.legal
+    if legal_differs:
+        cost = LEGAL_FORM_CONFLICT if q.legal and c.legal else LEGAL_FORM_MISSING
+        score -= cost
+        evidence.append(
+            Evidence(
+                "legal_form",
+                f"legal form differs: {' '.join(q.legal) or 'none'}"
+                f" vs {' '.join(c.legal) or 'none'}",
+                -cost,
+            )
+        )
+    if joins or (q.tokens != c.tokens and (q.compact == c.compact or q.spaced == c.spaced)):
+        match_type = "spacing"
+    elif base >= 1.0 and not typos:
+        if abbreviated:
+            match_type = "abbreviation"
+        elif reordered:
+            match_type = "token_reorder"
+        elif legal_differs:
+            match_type = "legal_form_differs"
+        else:
+            match_type = "exact"
+    else:
+        match_type = "fuzzy"
+    return NameScore(max(0.0, min(1.0, score)), match_type, tuple(evidence), distinctive)

@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from screening.decision import REVIEW_THRESHOLD
+from screening.errors import InvalidQueryError
+from screening.matching import MatchIndex, Query
+from screening.records import Address, EntityKind, ListEntry, Name, NameStrength
+
+ORG = EntityKind.ORGANIZATION
+
+
+def _entries() -> list[ListEntry]:
+    return [
+        ListEntry(
+            "us_trade_csl",
+            "el-1",
+            ORG,
+            "HUAWEI TECHNOLOGIES CO., LTD.",
+            lists=("EL",),
+            addresses=(Address(country="CN"),),
+            websites=("https://www.huawei.com",),
+        ),
+        ListEntry(
+            "us_ofac_sdn", "100", ORG, "TRIANGLE TECHNOLOGIES", lists=("SDN",), party_key="ofac:100"
+        ),
+        ListEntry(
+            "us_trade_csl",
+            "csl-100",
+            ORG,
+            "Triangle Technologies",
+            lists=("SDN",),
+            aliases=(Name("TRIANGLE TECH GROUP"),),
+            party_key="ofac:100",
+        ),
+        ListEntry("us_ofac_sdn", "101", ORG, "CLOUDWALK TECHNOLOGY CO., LTD.", lists=("SDN",)),
+        ListEntry(
+            "us_ofac_sdn",
+            "102",
+            EntityKind.PERSON,
+            "SMITH, John Robert",
+            lists=("SDN",),
+            aliases=(Name("JOHNNY BOY", NameStrength.WEAK),),
+            countries=("GB",),
+        ),
+        ListEntry(
+            "us_ofac_cons",
+            "103",
+            ORG,
+            "CHINA TELECOM CORPORATION LIMITED",
+            lists=("CMIC",),
+            aliases=(Name("China Telecom Holdings Corp", kind="issuer"),),
+        ),
+        ListEntry("un_sc_sanctions", "KPe.1", ORG, "KOREA MINING DEVELOPMENT TRADING CORPORATION"),
+        ListEntry("us_ofac_sdn", "104", ORG, "NATIONAL UNIVERSITY OF DEFENSE TECHNOLOGY (NUDT)"),
+    ]
+
+
+@pytest.fixture(scope="module")
+def index() -> MatchIndex:
+    return MatchIndex.build(_entries(), {"us_ofac_sdn": "2024-05-03", "us_trade_csl": "v7"})
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["HUAWEI TECH CO LTD", "华为技术有限公司", "華為技術有限公司",
+     "Huawei Technologies Company Limited", "Huawie Technologies", "huawei technologies"],
+)  # fmt: skip
+def test_huawei_variants_reach_review(index: MatchIndex, name: str) -> None:
+    result = index.screen(Query(name))
+    assert result.decision == "review"
+    assert result.matches[0].entity_name == "HUAWEI TECHNOLOGIES CO., LTD."
+
+
+def test_trane_is_not_triangle(index: MatchIndex) -> None:
+    result = index.screen(Query("Trane Technologies"))
+    assert result.decision == "clear"
+    assert all(m.score < REVIEW_THRESHOLD for m in result.matches)
+
+
+def test_exact_match_scores_one_and_legal_form_difference_a_bit_less(index: MatchIndex) -> None:
+    exact = index.screen(Query("HUAWEI TECHNOLOGIES CO., LTD.")).matches[0]
+    bare = index.screen(Query("Huawei Technologies")).matches[0]
+    assert (exact.score, exact.match_type) == (1.0, "exact")
+    assert bare.match_type == "legal_form_differs"
+    assert REVIEW_THRESHOLD <= bare.score < exact.score
+    assert any(e.kind == "legal_form" and e.delta < 0 for e in bare.evidence)
+
+
+def test_party_from_two_sources_is_returned_once(index: MatchIndex) -> None:
+    result = index.screen(Query("Triangle Technologies"))
+    triangle = [m for m in result.matches if m.party_key == "ofac:100"]
+    assert len(triangle) == 1
+    assert set(triangle[0].sources) == {"us_ofac_sdn", "us_trade_csl"}
+    assert triangle[0].source == "us_ofac_sdn"
+
+
+def test_spacing_and_person_order(index: MatchIndex) -> None:
+    cloud = index.screen(Query("Cloud Walk Technology Co Ltd")).matches[0]
+    assert cloud.match_type == "spacing"
+    assert cloud.score >= REVIEW_THRESHOLD
+    person = index.screen(Query("John Robert Smith")).matches[0]
+    assert person.score == 1.0
+    assert person.match_type == "token_reorder"
+
+
+def test_weak_alias_is_capped_and_shown(index: MatchIndex) -> None:
+    match = index.screen(Query("Johnny Boy")).matches[0]
+    assert match.match_type == "weak_alias"
+    assert match.score < REVIEW_THRESHOLD
+    assert any(e.kind == "weak_alias" for e in match.evidence)
+
+
+def test_issuer_alias_and_bracketed_acronym(index: MatchIndex) -> None:
+    issuer = index.screen(Query("China Telecom Holdings Corp")).matches[0]
+    assert issuer.matched_name_kind == "issuer"
+    assert issuer.match_type == "alias"
+    assert index.screen(Query("NUDT")).matches[0].source_id == "104"
+    assert index.screen(Query("National University of Defense Technology")).score == 1.0
+
+
+def test_generic_only_names_match_nothing(index: MatchIndex) -> None:
+    for name in ("Co., Ltd.", "International Trading Company", "Technology Group Limited"):
+        result = index.screen(Query(name))
+        assert result.matches == []
+        assert result.decision == "clear"
+        assert result.note
+
+
+def test_secondary_evidence_moves_the_score(index: MatchIndex) -> None:
+    plain = index.screen(Query("Huawei Technologies")).score
+    agree = index.screen(Query("Huawei Technologies", country="cn")).matches[0]
+    conflict = index.screen(Query("Huawei Technologies", country="US")).matches[0]
+    domain = index.screen(Query("Huawei Technologies", domain="mail.huawei.com")).matches[0]
+    assert conflict.score < plain < agree.score
+    assert domain.score > plain
+    assert {"country_conflict"} <= {e.kind for e in conflict.evidence}
+    assert {"domain_match"} <= {e.kind for e in domain.evidence}
+
+
+def test_result_is_json_ready_and_names_versions(index: MatchIndex) -> None:
+    data = index.screen(Query("Huawei Technologies")).to_dict()
+    assert data["versions"] == {"us_ofac_sdn": "2024-05-03", "us_trade_csl": "v7"}
+    match = data["matches"][0]
+    assert match["lists"] == ["EL"]
+    assert match["query_name"] == "Huawei Technologies"
+    assert "Huawei Technologies" in match["explanation"]
+    assert {"kind", "detail", "delta"} <= set(match["evidence"][0])
+
+
+def test_evidence_deltas_add_up_to_the_score(index: MatchIndex) -> None:
+    for name in ("Huawie Technologies", "Huawei Technologies", "Triangle Tech"):
+        match = index.screen(Query(name, country="CN")).matches[0]
+        total = sum(e.delta for e in match.evidence)
+        assert match.score == pytest.approx(max(0.0, min(1.0, total)))
+
+
+def test_screen_many_keeps_query_order(index: MatchIndex) -> None:
+    results = index.screen_many([Query("Trane Technologies"), Query("Huawei Technologies")])
+    assert [r.decision for r in results] == ["clear", "review"]
+
+
+def test_retrieval_agrees_with_full_scan(index: MatchIndex) -> None:
+    for name in ("Huawie Tech", "Triangel Technologies", "Smith John", "China Telecom"):
+        query = Query(name)
+        full = {m.party_key for m in index.full_scan(query)}
+        assert full == {m.party_key for m in index.screen(query, limit=100).matches}
+
+
+def test_stats(index: MatchIndex) -> None:
+    stats = index.stats()
+    assert stats["parties"] == len(_entries()) - 1
+    assert stats["names"] >= stats["parties"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"name": ""}, "empty"), ({"name": " \t\x00 "}, "empty"), ({"name": "x" * 1001}, "limit"),
+     ({"name": "a", "country": "China"}, "ISO"), ({"name": "a", "domain": "not a domain"}, "host")],
+)  # fmt: skip
+def test_invalid_queries_raise_clear_errors(kwargs: dict[str, str], message: str) -> None:
+    with pytest.raises(InvalidQueryError, match=message):
+        Query(**kwargs)
+
+
+_LISTED = st.text(
+    alphabet=st.characters(categories=("Lu", "Ll", "Nd", "Lo", "Zs", "Po")), min_size=1, max_size=60
+)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(_LISTED, st.text(max_size=80))
+def test_scores_in_unit_interval_and_identity_scores_one(listed: str, other: str) -> None:
+    index = MatchIndex.build([ListEntry("s", "1", ORG, listed), *_entries()])
+    try:
+        result = index.screen(Query(listed), min_score=0.0)
+    except InvalidQueryError:
+        return
+    assert all(0.0 <= m.score <= 1.0 for m in result.matches)
+    if result.matches and not result.note:
+        assert result.score == 1.0
+    try:
+        query = Query(other)
+    except InvalidQueryError:
+        return
+    assert all(0.0 <= m.score <= 1.0 for m in index.screen(query, min_score=0.0).matches)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.text(min_size=1, max_size=10).map(lambda s: (s * 1000)[:1000]))
+def test_hostile_names_are_fast(index: MatchIndex, name: str) -> None:
+    started = time.perf_counter()
+    try:
+        index.screen(Query(name + "\x00\u202e华为 Москва"[: max(0, 1000 - len(name))]))
+    except InvalidQueryError:
+        return
+    assert time.perf_counter() - started < 1.0
+
+
+def test_ten_thousand_character_name_is_rejected_clearly() -> None:
+    with pytest.raises(InvalidQueryError, match="1000"):
+        Query("A" * 10_000)

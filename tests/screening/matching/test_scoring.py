@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from screening.matching.scoring import allowed_edits, compare, token_similarity
+from screening.normalize import normalize_name
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "positive"),
+    [("huawei", "huawei", True), ("huawie", "huawei", True), ("trane", "triangle", False),
+     ("abc", "abd", False), ("technolgy", "technology", True), ("amcor", "amor", True)],
+)  # fmt: skip
+def test_token_similarity(a: str, b: str, positive: bool) -> None:
+    assert (token_similarity(a, b) > 0) is positive
+
+
+@given(st.text(alphabet="abcdefghij", max_size=12), st.text(alphabet="abcdefghij", max_size=12))
+def test_token_similarity_is_symmetric_and_bounded(a: str, b: str) -> None:
+    s = token_similarity(a, b)
+    assert s == token_similarity(b, a)
+    assert 0.0 <= s <= 1.0
+    assert (s == 1.0) == (a == b)
+
+
+def test_allowed_edits_grow_with_length() -> None:
+    assert [allowed_edits(n) for n in (3, 4, 7, 8)] == [0, 1, 1, 2]
+
+
+def _score(q: str, c: str, person: bool = False) -> float:
+    qn, cn = normalize_name(q), normalize_name(c)
+    return compare(qn, [1.0] * len(qn.tokens), cn, [1.0] * len(cn.tokens), person=person).score
+
+
+def test_rare_words_carry_the_match() -> None:
+    q, c = normalize_name("Zyxel Trading"), normalize_name("Zyxel Holding")
+    rare_first = compare(q, [10.0, 1.0], c, [10.0, 1.0]).score
+    generic_first = compare(q, [1.0, 10.0], c, [1.0, 10.0]).score
+    assert rare_first > 0.8 > generic_first
+
+
+def test_reorder_costs_organisations_only() -> None:
+    assert _score("Smith John", "John Smith", person=True) == 1.0
+    assert _score("Walk Cloud", "Cloud Walk") < 1.0
+
+
+def test_dropped_word_keeps_a_high_score() -> None:
+    assert 0.8 < _score("Kim Chol", "Kim Song Chol") < 1.0
