@@ -66,6 +66,8 @@ _SPACES = re.compile(r"\s+")
 _NUMBERED = re.compile(r"\(\d+\)")
 _DATE = re.compile(r"(\d{2}|dd)/(\d{2}|mm)/(\d{4})", re.IGNORECASE)
 _EMAIL_DOMAIN = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
+
+
 def _clean(value: str) -> str:
     return _SPACES.sub(" ", value).strip()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -41,7 +42,7 @@ def truncate(data: bytes) -> bytes:
     return data.rstrip(b"\x1a")[: len(data) * 2 // 3]
 
 
-CASES = {
+CASES: dict[str, tuple[str, str, Callable[[bytes], bytes]]] = {
     "un_malformed_xml": (
         "un_sc_sanctions",
         "consolidated.xml",
