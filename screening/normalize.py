@@ -111,14 +111,41 @@ def _legal_spelling(token: str) -> str:
     return token
 
 
+# Shorter legal words ("joint", "stock"), corrected only inside a long legal phrase.
+_SHORT_LEGAL_SORTED = tuple(sorted({w for p in LEGAL_PHRASES for w in p.split() if len(w) == 5}))
+
+
+@lru_cache(maxsize=65536)
+def _short_legal_spelling(token: str) -> str:
+    if len(token) < 4 or token in LEGAL_PHRASES:
+        return token
+    for word in _SHORT_LEGAL_SORTED:
+        if abs(len(word) - len(token)) <= 1 and OSA.distance(word, token, score_cutoff=1) <= 1:
+            return word
+    return token
+
+
+def _phrase_codes(tokens: list[str], loose: list[str], i: int, size: int) -> tuple[str, ...] | None:
+    codes = LEGAL_PHRASES.get(" ".join(tokens[i : i + size]))
+    if codes is not None or size < 3:
+        return codes
+    # "Joint Stokc Company": one typo in a short legal word is accepted only when it completes a
+    # phrase of three or more legal words, where it cannot be a real name word ("Stick Co" stays).
+    window = loose[i : i + size]
+    if sum(a != b for a, b in zip(window, tokens[i : i + size], strict=True)) != 1:
+        return None
+    return LEGAL_PHRASES.get(" ".join(window))
+
+
 def _split_legal(tokens: list[str]) -> tuple[list[str], list[str]]:
     tokens = [_legal_spelling(t) for t in tokens]
+    loose = [_short_legal_spelling(t) for t in tokens]
     content: list[str] = []
     legal: list[str] = []
     i = 0
     while i < len(tokens):
         for size in range(min(MAX_PHRASE_TOKENS, len(tokens) - i), 0, -1):
-            codes = LEGAL_PHRASES.get(" ".join(tokens[i : i + size]))
+            codes = _phrase_codes(tokens, loose, i, size)
             if codes is not None:
                 legal.extend(codes)
                 i += size

@@ -76,3 +76,21 @@ def test_fold_and_words_are_idempotent(text: str) -> None:
 def test_normalize_never_crashes_and_yields_ascii_tokens(text: str) -> None:
     norm = normalize_name(text)
     assert all(t.isascii() and t for t in norm.tokens)
+
+
+@pytest.mark.parametrize(
+    ("name", "tokens", "legal"),
+    [
+        ("JOINT STOKC COMPANY EKRAN", ("ekran",), ("jsc",)),
+        ("JOIuNT STOCK COMPANY RM", ("rm",), ("jsc",)),
+        ("PUBLIC JONIT STOCK COMPANY SAMARA", ("samara",), ("pjsc",)),
+        # Two-word "phrases" are not corrected: "Stick" could be the party's own name.
+        ("Stick Company", ("stick",), ("co",)),
+    ],
+)
+def test_one_typo_in_a_long_legal_phrase(
+    name: str, tokens: tuple[str, ...], legal: tuple[str, ...]
+):
+    normalised = normalize_name(name)
+    assert normalised.tokens == tokens
+    assert normalised.legal == legal
