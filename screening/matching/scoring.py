@@ -20,6 +20,8 @@ from screening.vocab import GENERIC_WORDS
 
 # Tuned on the tuning split of bench/build_eval_set.py; see bench/matching_quality.py.
 TYPO_COST: Final = 1.0  # score lost per edit, relative to word length
+SHORT_WORD: Final = 5
+SHORT_TYPO_COST: Final = 1.5
 LEGAL_FORM_MISSING: Final = 0.02  # one side names a legal form, the other none
 LEGAL_FORM_CONFLICT: Final = 0.04  # both name one and they differ (Corp. vs GmbH)
 ABBREVIATION_COST: Final = 0.01
@@ -51,7 +53,10 @@ def token_similarity(a: str, b: str) -> float:
     distance = OSA.distance(a, b, score_cutoff=limit)
     if distance > limit:
         return 0.0
-    return 1.0 - TYPO_COST * distance / longest
+    # A typo in a short word is weaker evidence: one letter turns many short names into other
+    # real names ("Intel" / "Inter", "Cisco" / "Zisco").
+    cost = SHORT_TYPO_COST if longest <= SHORT_WORD else TYPO_COST
+    return 1.0 - cost * distance / longest
 
 
 @dataclass(frozen=True, slots=True)
