@@ -231,7 +231,9 @@ def positives(rng: random.Random, entries: list[ListEntry]) -> list[dict[str, ob
             if made >= PER_KIND:
                 break
             query = make(e)
-            if not query or query == "" or not normalize_name(query).tokens:
+            # A variant made only of generic words and legal forms ("International Group") names
+            # no party at all; no screening service should be scored on matching it.
+            if not query or normalize_name(query).generic_only:
                 continue
             items.append({"query": query, "kind": kind, "expect": e.key, "split": _split(e.key)})
             made += 1
