@@ -131,6 +131,7 @@ def load_index() -> MatchIndex:
 @click.option("--country", help="ISO country code (or name) of the party.")
 @click.option("--domain", help="Website or e-mail domain of the party.")
 @click.option("--address", help="Address of the party.")
+@click.option("--identifier", help="Registration, tax, LEI, IMO or similar number.")
 @click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50))
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @clear_errors
@@ -139,11 +140,12 @@ def screen(
     country: str | None,
     domain: str | None,
     address: str | None,
+    identifier: str | None,
     limit: int,
     as_json: bool,
 ) -> None:
     """Screen one NAME against the active lists and explain the matches."""
-    query = Query(name, country=country, domain=domain, address=address)
+    query = Query(name, country=country, domain=domain, address=address, identifier=identifier)
     result = load_index().screen(query, limit=limit).to_dict()
     if as_json:
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))

@@ -59,7 +59,13 @@ def screen(body: ScreenRequest, idx: IndexDep) -> dict[str, Any]:
     naming the listed party, the list and the listed name that matched with an explanation, and
     the list `versions` the answer used.
     """
-    query = Query(body.name, country=body.country, domain=body.domain, address=body.address)
+    query = Query(
+        body.name,
+        country=body.country,
+        domain=body.domain,
+        address=body.address,
+        identifier=body.identifier,
+    )
     return idx.screen(query, limit=body.limit).to_dict()
 
 
@@ -67,7 +73,10 @@ def screen(body: ScreenRequest, idx: IndexDep) -> dict[str, Any]:
 def screen_batch(body: BatchRequest, idx: IndexDep) -> dict[str, Any]:
     """Screen up to 1,000 names in one call; results keep the caller's `id`s."""
     queries = [
-        Query(i.name, country=i.country, domain=i.domain, address=i.address) for i in body.items
+        Query(
+            i.name, country=i.country, domain=i.domain, address=i.address, identifier=i.identifier
+        )
+        for i in body.items
     ]
     results = idx.screen_many(queries)
     return {

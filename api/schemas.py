@@ -15,6 +15,7 @@ class ScreenRequest(BaseModel):
     country: str | None = Field(default=None, max_length=64, examples=["CN"])
     domain: str | None = Field(default=None, max_length=255, examples=["huawei.com"])
     address: str | None = Field(default=None, max_length=MAX_NAME)
+    identifier: str | None = Field(default=None, max_length=100, examples=["914403001922038216"])
     limit: int = Field(default=5, ge=1, le=50)
 
 

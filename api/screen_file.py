@@ -13,7 +13,7 @@ from screening.errors import InvalidQueryError, ScreeningError
 from screening.matching import MatchIndex, Query
 
 REQUIRED = ("id", "name")
-OPTIONAL = ("country", "domain", "address")
+OPTIONAL = ("country", "domain", "address", "identifier")
 CSV_COLUMNS = (
     "id", "decision", "score", "source", "source_id", "list", "entity_name", "matched_name",
     "match_score", "explanation", "error",
@@ -66,6 +66,7 @@ def _result(index: MatchIndex, row: dict[str, str]) -> dict[str, Any]:
             country=row.get("country") or None,
             domain=row.get("domain") or None,
             address=row.get("address") or None,
+            identifier=row.get("identifier") or None,
         )
         result = index.screen(query, limit=5).to_dict()
     except ScreeningError as exc:

@@ -256,3 +256,18 @@ TRADITIONAL_CHARS: Final = MappingProxyType(
         "图": "圖", "对": "對", "级": "級", "环": "環", "车": "車", "运": "運", "员": "員",
     }
 )  # fmt: skip
+
+# Mailbox providers shared by millions: a listed party's address at one of them identifies no one
+# else who uses the same provider, so they never count as domain evidence.
+SHARED_MAIL_DOMAINS: Final = frozenset(
+    {
+        "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "ymail.com", "hotmail.com",
+        "outlook.com", "live.com", "msn.com", "aol.com", "icloud.com", "me.com", "mac.com",
+        "protonmail.com", "proton.me", "gmx.com", "gmx.de", "gmx.net", "web.de", "mail.com",
+        "zoho.com", "qq.com", "163.com", "126.com", "yeah.net", "sina.com", "sina.cn", "sohu.com",
+        "139.com", "aliyun.com", "foxmail.com", "mail.ru", "inbox.ru", "list.ru", "bk.ru",
+        "yandex.ru", "yandex.com", "rambler.ru", "ukr.net", "naver.com", "daum.net", "hanmail.net",
+        "rediffmail.com", "tutanota.com", "t.me", "facebook.com", "twitter.com", "x.com",
+        "instagram.com", "linkedin.com", "telegram.org", "vk.com", "ok.ru",
+    }
+)  # fmt: skip

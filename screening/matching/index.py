@@ -314,7 +314,8 @@ class MatchIndex:
             note = "the name holds only legal forms or generic words; nothing to match on"
             return ScreenResult(query, [], decide(0.0), dict(self._versions), note)
         qw = self._query_weights(q.tokens)
-        bonus = MAX_BONUS if (query.country or query.domain or query.address) else 0.0
+        secondary = query.country or query.domain or query.address or query.identifier
+        bonus = MAX_BONUS if secondary else 0.0
         best: dict[int, Match] = {}
         floor = min_score
         for scored, (bound, nid) in enumerate(self._candidates(q, qw, min_score - bonus)):

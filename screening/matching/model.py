@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from screening.countries import country_code
 from screening.errors import InvalidQueryError
 from screening.normalize import strip_controls
 
@@ -13,6 +14,8 @@ from screening.normalize import strip_controls
 # whose identifying words were cut off. The longest listed names are ~400 characters.
 MAX_NAME_LENGTH = 1000
 MAX_FIELD_LENGTH = 1000
+# Shorter numbers ("123") collide across registries and prove nothing.
+MIN_IDENTIFIER_LENGTH = 5
 
 Decision = Literal["clear", "review"]
 
@@ -27,6 +30,11 @@ def normalize_domain(value: str) -> str:
     text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
     text = re.split(r"[/?#:]", text, maxsplit=1)[0].rstrip(".")
     return text.removeprefix("www.")
+
+
+def normalize_identifier(value: str) -> str:
+    """Identifier without spaces or punctuation, upper case: 'ab-12 34' -> 'AB1234'."""
+    return "".join(ch for ch in value.upper() if ch.isalnum())
 
 
 def _clean(value: str, what: str) -> str:
@@ -44,12 +52,15 @@ class Query:
     - `country`: ISO 3166-1 alpha-2 code (any case), or None.
     - `domain`: a website, URL or e-mail address; compared by registered host name.
     - `address`: free text, compared word by word with the party's listed addresses.
+    - `identifier`: a registration, tax, LEI, IMO or similar number; compared with the party's
+      listed identifiers ignoring spacing and punctuation.
     """
 
     name: str
     country: str | None = None
     domain: str | None = None
     address: str | None = None
+    identifier: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str):
@@ -63,10 +74,12 @@ class Query:
             raise InvalidQueryError("name is empty; give the name of the party to screen")
         object.__setattr__(self, "name", name)
         if self.country is not None:
-            country = _clean(self.country, "country").upper()
-            if not _COUNTRY.match(country):
+            # A code ("CN") or a name as people write it ("China", "Korea, North").
+            country = country_code(_clean(self.country, "country"))
+            if country is None or not _COUNTRY.match(country):
                 raise InvalidQueryError(
-                    f"country {self.country!r} is not an ISO 3166-1 alpha-2 code such as 'CN'"
+                    f"country {self.country!r} is not a country name or an ISO 3166-1 code such "
+                    "as 'CN'"
                 )
             object.__setattr__(self, "country", country)
         if self.domain is not None:
@@ -76,6 +89,13 @@ class Query:
             object.__setattr__(self, "domain", domain)
         if self.address is not None:
             object.__setattr__(self, "address", _clean(self.address, "address") or None)
+        if self.identifier is not None:
+            identifier = normalize_identifier(_clean(self.identifier, "identifier"))
+            if len(identifier) < MIN_IDENTIFIER_LENGTH:
+                raise InvalidQueryError(
+                    f"identifier {self.identifier!r} is too short to identify anyone"
+                )
+            object.__setattr__(self, "identifier", identifier)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +187,7 @@ class ScreenResult:
                 "name": self.query.name,
                 "country": self.query.country,
                 "domain": self.query.domain,
+                "identifier": self.query.identifier,
                 "address": self.query.address,
             },
             "decision": self.decision,

@@ -10,9 +10,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from screening.matching.model import Evidence, Query, normalize_domain
+from screening.matching.model import (
+    MIN_IDENTIFIER_LENGTH,
+    Evidence,
+    Query,
+    normalize_domain,
+    normalize_identifier,
+)
 from screening.normalize import words
 from screening.records import EntityKind, ListEntry, NameStrength
+from screening.vocab import SHARED_MAIL_DOMAINS
 
 # Which source names the party when several publish it: the publisher's own list beats a
 # republication (the CSL copies OFAC's SDN rows).
@@ -29,8 +36,9 @@ COUNTRY_MATCH: Final = 0.03
 COUNTRY_CONFLICT: Final = -0.05
 DOMAIN_MATCH: Final = 0.10
 ADDRESS_MATCH: Final = 0.02
+IDENTIFIER_MATCH: Final = 0.10
 # Highest total bonus secondary evidence can add; candidate pruning must allow for it.
-MAX_BONUS: Final = COUNTRY_MATCH + DOMAIN_MATCH + ADDRESS_MATCH
+MAX_BONUS: Final = COUNTRY_MATCH + DOMAIN_MATCH + ADDRESS_MATCH + IDENTIFIER_MATCH
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +53,7 @@ class Party:
     countries: frozenset[str]
     domains: frozenset[str]
     address_words: frozenset[str]
+    identifiers: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +105,16 @@ def merge_party(entries: list[ListEntry]) -> tuple[Party, list[PartyName]]:
             + [a.country for e in ordered for a in e.addresses if a.country]
         ),
         domains=frozenset(
-            normalize_domain(d) for e in ordered for d in (*e.websites, *e.email_domains) if d
+            domain
+            for e in ordered
+            for d in (*e.websites, *e.email_domains)
+            if d and (domain := normalize_domain(d)) not in SHARED_MAIL_DOMAINS
+        ),
+        identifiers=frozenset(
+            value
+            for e in ordered
+            for i in e.identifiers
+            if len(value := normalize_identifier(i.value)) >= MIN_IDENTIFIER_LENGTH
         ),
         address_words=frozenset(
             w
@@ -133,6 +151,12 @@ def secondary_evidence(query: Query, party: Party) -> list[Evidence]:
             out.append(Evidence("domain_match", f"domain {query.domain} is listed", DOMAIN_MATCH))
         else:
             out.append(Evidence("domain_differs", f"domain {query.domain} is not a listed one"))
+    if query.identifier and query.identifier in party.identifiers:
+        out.append(
+            Evidence(
+                "identifier_match", f"identifier {query.identifier} is listed", IDENTIFIER_MATCH
+            )
+        )
     if query.address and party.address_words:
         shared = sorted({w for w in words(query.address) if len(w) > 3} & party.address_words)
         if shared:

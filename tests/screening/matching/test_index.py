@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from screening.decision import REVIEW_THRESHOLD
 from screening.errors import InvalidQueryError
 from screening.matching import MatchIndex, Query
-from screening.records import Address, EntityKind, ListEntry, Name, NameStrength
+from screening.records import Address, EntityKind, Identifier, ListEntry, Name, NameStrength
 
 ORG = EntityKind.ORGANIZATION
 
@@ -180,7 +180,8 @@ def test_stats(index: MatchIndex) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [({"name": ""}, "empty"), ({"name": " \t\x00 "}, "empty"), ({"name": "x" * 1001}, "limit"),
-     ({"name": "a", "country": "China"}, "ISO"), ({"name": "a", "domain": "not a domain"}, "host")],
+     ({"name": "a", "country": "Atlantis"}, "ISO"), ({"name": "a", "identifier": "12-3"}, "short"),
+     ({"name": "a", "domain": "not a domain"}, "host")],
 )  # fmt: skip
 def test_invalid_queries_raise_clear_errors(kwargs: dict[str, str], message: str) -> None:
     with pytest.raises(InvalidQueryError, match=message):
@@ -224,3 +225,34 @@ def test_hostile_names_are_fast(index: MatchIndex, name: str) -> None:
 def test_ten_thousand_character_name_is_rejected_clearly() -> None:
     with pytest.raises(InvalidQueryError, match="1000"):
         Query("A" * 10_000)
+
+
+def test_country_names_are_accepted_as_codes() -> None:
+    assert Query("a", country="China").country == "CN"
+    assert Query("a", country="Korea, North").country == "KP"
+    assert Query("a", country="ru").country == "RU"
+
+
+def test_listed_identifier_is_evidence() -> None:
+    entry = ListEntry(
+        "us_ofac_cons",
+        "30947",
+        EntityKind.ORGANIZATION,
+        "HUAWEI TECHNOLOGIES CO., LTD.",
+        identifiers=(Identifier("Unified Social Credit Code (USCC)", "914403001922038216", "CN"),),
+        email_domains=("huawei.com", "gmail.com"),
+    )
+    index = MatchIndex.build([entry])
+    plain = index.screen(Query("Huawei Tech")).matches[0]
+    with_id = index.screen(Query("Huawei Tech", identifier="9144 0300 1922 038216")).matches[0]
+    assert with_id.score > plain.score
+    assert any(e.kind == "identifier_match" for e in with_id.evidence)
+    # A mailbox provider shared by millions is no evidence; the party's own domain is.
+    assert not any(
+        e.kind == "domain_match"
+        for e in index.screen(Query("Huawei Tech", domain="gmail.com")).matches[0].evidence
+    )
+    assert any(
+        e.kind == "domain_match"
+        for e in index.screen(Query("Huawei Tech", domain="huawei.com")).matches[0].evidence
+    )
