@@ -31,10 +31,12 @@ pytest: setup
 
 test: lint pytest
 
+# Needs the real list snapshots in ../shared/data (see README, Benchmarks).
 bench: setup
-	$(BIN)/python bench/refresh_bench.py
-	$(BIN)/python bench/matching_speed.py
-	$(BIN)/python bench/matching_quality.py
+	$(BIN)/python -m bench.refresh_bench
+	$(BIN)/python -m bench.build_eval_set
+	$(BIN)/python -m bench.matching_speed
+	$(BIN)/python -m bench.matching_quality
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

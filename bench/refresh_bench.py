@@ -1,6 +1,6 @@
 """Times a full refresh of every list in a mirror, then an unchanged refresh.
 
-    python bench/refresh_bench.py [--mirror DIR] [--database-url URL]
+    python -m bench.refresh_bench [--mirror DIR] [--database-url URL]
 
 Defaults: the mirror in ../shared/data/mirror and a fresh SQLite file in a temporary folder.
 Prints one line per phase and per source.
