@@ -94,3 +94,12 @@ def test_one_typo_in_a_long_legal_phrase(
     normalised = normalize_name(name)
     assert normalised.tokens == tokens
     assert normalised.legal == legal
+
+
+@given(st.text(max_size=200))
+def test_normalize_name_is_idempotent(text: str) -> None:
+    # Normalising what normalisation kept (content words, then legal forms) changes nothing more.
+    once = normalize_name(text)
+    again = normalize_name(" ".join(once.raw))
+    assert again.tokens == once.tokens
+    assert normalize_name(" ".join(once.tokens)).tokens == once.tokens
