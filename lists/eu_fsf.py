@@ -171,7 +171,9 @@ def _birth_dates(entity: Element) -> list[str]:
     for node in _children(entity, "birthdate"):
         full = _clean(node.get("birthdate"))
         year, month = _clean(node.get("year")), _clean(node.get("monthOfYear"))
-        partial = f"{year}-{int(month):02d}" if year and month.isdigit() else year
+        partial = (
+            f"{year}-{int(month):02d}" if year and month.isascii() and month.isdigit() else year
+        )
         if full or partial:
             dates.append(full or partial)
     return list(dict.fromkeys(dates))

@@ -167,7 +167,12 @@ class Fetcher:
                 reason = f"{response.status_code} {response.reason or ''}".strip()
                 raise ListFetchError(f"{name}: HTTP {reason} from {url}")
             declared = response.headers.get("Content-Length")
-            if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            if (
+                declared
+                and declared.isascii()
+                and declared.isdigit()
+                and int(declared) > self.max_bytes
+            ):
                 raise ListFetchError(f"{name}: {declared} bytes is over the {self.max_bytes} cap")
             path, digest, size = self._stream(name, response, dest_dir)
             return FetchedFile(

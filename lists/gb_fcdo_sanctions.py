@@ -64,7 +64,7 @@ _NAME_KINDS = {"alias": "aka", "primary name variation": "variant"}
 _HEADER_SEARCH_LINES = 5
 _SPACES = re.compile(r"\s+")
 _NUMBERED = re.compile(r"\(\d+\)")
-_DATE = re.compile(r"(\d{2}|dd)/(\d{2}|mm)/(\d{4})", re.IGNORECASE)
+_DATE = re.compile(r"(\d{2}|dd)/(\d{2}|mm)/(\d{4})", re.IGNORECASE | re.ASCII)
 _EMAIL_DOMAIN = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
 
 

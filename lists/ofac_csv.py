@@ -102,7 +102,7 @@ def _row(row: list[str], columns: int) -> tuple[int, list[str | None]] | None:
     if len(row) != columns:
         return None
     ent_num = row[0].strip()
-    if not ent_num.isdigit():
+    if not (ent_num.isascii() and ent_num.isdigit()):  # "²" is a digit to isdigit(), not int()
         return None
     # `-0- ` is OFAC's empty field, quoted or not; inline because it runs for every field.
     return int(ent_num), [

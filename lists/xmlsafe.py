@@ -25,6 +25,9 @@ def parse_xml(raw: bytes, *, source: str) -> Element:
         raise ListParseError(f"refused unsafe XML: {exc!r}", source=source) from exc
     except ParseError as exc:
         raise ListParseError(f"malformed XML: {exc}", source=source) from exc
+    except (LookupError, ValueError) as exc:
+        # An unknown encoding in the XML declaration ("U-F-8") surfaces as LookupError.
+        raise ListParseError(f"unreadable XML: {exc}", source=source) from exc
     return root
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from lists import SOURCE_IDS, get_source
 from screening.errors import ListParseError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "lists"
+# Raise for a longer hunt: SCREENING_FUZZ_EXAMPLES=5000 pytest tests/lists/test_hostile_input.py
+MAX_EXAMPLES = int(os.environ.get("SCREENING_FUZZ_EXAMPLES", "100"))
 
 
 def fixture_files(source_id: str) -> dict[str, bytes]:
@@ -36,7 +39,7 @@ def parse_or_refuse(source_id: str, files: dict[str, bytes]) -> None:
 
 
 @pytest.mark.parametrize("source_id", SOURCE_IDS)
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.binary(max_size=2000))
 def test_random_bytes(source_id: str, data: bytes):
     files = fixture_files(source_id)
@@ -45,7 +48,7 @@ def test_random_bytes(source_id: str, data: bytes):
 
 
 @pytest.mark.parametrize("source_id", SOURCE_IDS)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     cut=st.floats(0, 1), flips=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), max_size=8)
 )
