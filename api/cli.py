@@ -17,7 +17,7 @@ import click
 
 from api import screen_file as sf
 from api import status as status_view
-from api.wiring import make_refresher, make_sessions, upgrade_database
+from api.wiring import make_refresher, open_sessions, upgrade_database
 from lists import SOURCE_IDS
 from screening.errors import ScreeningError
 from screening.matching import MatchIndex, Query
@@ -84,8 +84,9 @@ def lists_group() -> None:
 def lists_refresh(source_ids: tuple[str, ...], allow_drop: bool) -> None:
     """Fetch and activate new versions of SOURCE_IDS (default: every source)."""
     config = settings()
-    refresher = make_refresher(config, make_sessions(config))
-    outcomes = refresher.refresh_many(source_ids or SOURCE_IDS, allow_drop=allow_drop)
+    with open_sessions(config) as sessions:
+        refresher = make_refresher(config, sessions)
+        outcomes = refresher.refresh_many(source_ids or SOURCE_IDS, allow_drop=allow_drop)
     for outcome in outcomes:
         click.echo(outcome.line())
     if any(o.status == "failed" for o in outcomes):
@@ -97,7 +98,7 @@ def lists_refresh(source_ids: tuple[str, ...], allow_drop: bool) -> None:
 @clear_errors
 def lists_status(as_json: bool) -> None:
     """Active version, record count, age and last error of every source."""
-    with make_sessions(settings())() as session:
+    with open_sessions(settings()) as sessions, sessions() as session:
         rows = status_view.source_status(session, now=datetime.now(UTC))
     if as_json:
         click.echo(json.dumps(rows, indent=2))
@@ -113,7 +114,7 @@ def lists_status(as_json: bool) -> None:
 @clear_errors
 def lists_diff(source_id: str, as_json: bool, samples: int) -> None:
     """Parties added, removed and changed between the active version and the one before."""
-    with make_sessions(settings())() as session:
+    with open_sessions(settings()) as sessions, sessions() as session:
         diff: dict[str, Any] = status_view.source_diff(session, source_id, samples=samples)
     if as_json:
         click.echo(json.dumps(diff, indent=2))
@@ -122,7 +123,7 @@ def lists_diff(source_id: str, as_json: bool, samples: int) -> None:
 
 
 def load_index() -> MatchIndex:
-    with make_sessions(settings())() as session:
+    with open_sessions(settings()) as sessions, sessions() as session:
         return build_index(session)
 
 
@@ -226,9 +227,9 @@ def scheduler() -> None:
     from api.scheduler import configure
 
     config = settings()
-    sessions = make_sessions(config)
     blocking = BlockingScheduler(timezone="UTC")
-    configure(blocking, make_refresher(config, sessions))
-    click.echo("scheduler running; Ctrl-C stops it", err=True)
-    with suppress(KeyboardInterrupt, SystemExit):
-        blocking.start()
+    with open_sessions(config) as sessions:
+        configure(blocking, make_refresher(config, sessions))
+        click.echo("scheduler running; Ctrl-C stops it", err=True)
+        with suppress(KeyboardInterrupt, SystemExit):
+            blocking.start()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,7 +21,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def make_sessions(settings: Settings) -> sessionmaker[Session]:
+    """A session factory whose engine lives as long as the process (the API's lifespan)."""
     return make_sessionmaker(make_engine(settings.database_url))
+
+
+@contextmanager
+def open_sessions(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """A session factory for one command or job; its connections are closed on exit."""
+    engine = make_engine(settings.database_url)
+    try:
+        yield make_sessionmaker(engine)
+    finally:
+        engine.dispose()
 
 
 def upgrade_database(url: str) -> None:

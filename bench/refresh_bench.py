@@ -13,7 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from api.wiring import make_refresher, make_sessions, upgrade_database
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.wiring import make_refresher, open_sessions, upgrade_database
 from screening.service import build_index
 from screening.settings import Settings
 
@@ -34,23 +36,27 @@ def main() -> None:
             database_url=url, data_dir=Path(tmp) / "data", list_mirror=args.mirror.as_uri()
         )
         upgrade_database(url)
-        sessions = make_sessions(settings)
-        refresher = make_refresher(settings, sessions)
         print(f"database: {url.split('@')[-1]}  mirror: {args.mirror}")
-        for phase in ("full", "unchanged"):
-            started = time.perf_counter()
-            timings = []
-            for source in SOURCES:
-                t0 = time.perf_counter()
-                outcome = refresher.refresh(source)
-                timings.append(f"  {source:<16} {time.perf_counter() - t0:6.2f}s  {outcome.line()}")
-            total = time.perf_counter() - started
-            print(f"{phase} refresh of {len(SOURCES)} sources: {total:.2f}s")
-            print("\n".join(timings))
-        t0 = time.perf_counter()
-        with sessions() as session:
-            index = build_index(session)
-        print(f"index load from database + build: {time.perf_counter() - t0:.2f}s  {index.stats()}")
+        with open_sessions(settings) as sessions:
+            run(settings, sessions)
+
+
+def run(settings: Settings, sessions: sessionmaker[Session]) -> None:
+    refresher = make_refresher(settings, sessions)
+    for phase in ("full", "unchanged"):
+        started = time.perf_counter()
+        timings = []
+        for source in SOURCES:
+            t0 = time.perf_counter()
+            outcome = refresher.refresh(source)
+            timings.append(f"  {source:<16} {time.perf_counter() - t0:6.2f}s  {outcome.line()}")
+        total = time.perf_counter() - started
+        print(f"{phase} refresh of {len(SOURCES)} sources: {total:.2f}s")
+        print("\n".join(timings))
+    t0 = time.perf_counter()
+    with sessions() as session:
+        index = build_index(session)
+    print(f"index load from database + build: {time.perf_counter() - t0:.2f}s  {index.stats()}")
 
 
 if __name__ == "__main__":

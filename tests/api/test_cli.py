@@ -104,11 +104,12 @@ def test_real_sdn_change_2021_to_2024(run, shared_data: Path):
 def test_screen_file_writes_one_result_per_row(run, fixtures_dir: Path, tmp_path: Path):
     # The fixture lists are below the real bounds, so this test loads them through the API layer's
     # relaxed source; the CLI then screens against whatever is active.
-    from api.wiring import make_sessions
+    from api.wiring import open_sessions
     from tests.api.conftest import FIXTURE_SOURCES, fixture_refresher
 
     settings = get_settings()
-    fixture_refresher(make_sessions(settings), tmp_path, fixtures_dir).refresh_many(FIXTURE_SOURCES)
+    with open_sessions(settings) as sessions:
+        fixture_refresher(sessions, tmp_path, fixtures_dir).refresh_many(FIXTURE_SOURCES)
     source = tmp_path / "in.csv"
     source.write_text(
         "id,name,country\n1,Korea Mining Development Trading Corp,KP\n2,Apple Inc.,US\n3,  ,\n",
