@@ -98,6 +98,15 @@ class NormName:
 
 # Sorted so that a word near two legal words resolves the same way in every process.
 _LEGAL_WORDS_SORTED = tuple(sorted(LEGAL_WORDS))
+# Shorter legal words ("joint", "stock"), corrected only inside a long legal phrase.
+_SHORT_LEGAL_SORTED = tuple(sorted({w for p in LEGAL_PHRASES for w in p.split() if len(w) == 5}))
+
+
+def _one_typo_from(token: str, candidates: tuple[str, ...]) -> str:
+    for word in candidates:
+        if abs(len(word) - len(token)) <= 1 and OSA.distance(word, token, score_cutoff=1) <= 1:
+            return word
+    return token
 
 
 @lru_cache(maxsize=65536)
@@ -105,24 +114,14 @@ def _legal_spelling(token: str) -> str:
     """A long word one typing error away from a legal-form word is that word ("compnay")."""
     if len(token) < 6 or token in LEGAL_WORDS:
         return token
-    for word in _LEGAL_WORDS_SORTED:
-        if abs(len(word) - len(token)) <= 1 and OSA.distance(word, token, score_cutoff=1) <= 1:
-            return word
-    return token
-
-
-# Shorter legal words ("joint", "stock"), corrected only inside a long legal phrase.
-_SHORT_LEGAL_SORTED = tuple(sorted({w for p in LEGAL_PHRASES for w in p.split() if len(w) == 5}))
+    return _one_typo_from(token, _LEGAL_WORDS_SORTED)
 
 
 @lru_cache(maxsize=65536)
 def _short_legal_spelling(token: str) -> str:
     if len(token) < 4 or token in LEGAL_PHRASES:
         return token
-    for word in _SHORT_LEGAL_SORTED:
-        if abs(len(word) - len(token)) <= 1 and OSA.distance(word, token, score_cutoff=1) <= 1:
-            return word
-    return token
+    return _one_typo_from(token, _SHORT_LEGAL_SORTED)
 
 
 def _phrase_codes(tokens: list[str], loose: list[str], i: int, size: int) -> tuple[str, ...] | None:
