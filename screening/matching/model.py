@@ -136,8 +136,13 @@ class Match:
         reasons = "; ".join(
             f"{e.detail} ({e.delta:+.2f})" if e.delta else e.detail for e in self.evidence
         )
+        listed = (
+            repr(self.entity_name)
+            if self.matched_name == self.entity_name
+            else f"{self.matched_name_kind} name {self.matched_name!r} of {self.entity_name!r}"
+        )
         return (
-            f"{self.query_name!r} matched {self.matched_name!r} of {self.entity_name!r} "
+            f"{self.query_name!r} matched {listed} "
             f"[{', '.join(self.lists) or self.source}] as {self.match_type}, "
             f"score {self.score:.2f}: {reasons}"
         )
