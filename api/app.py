@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 from api import problems
 from api.auth import parse_keys
+from api.middleware import MAX_BODY_BYTES, BodyLimit
 from api.refresh import Refresher
 from api.routes import router
 from api.scheduler import background_scheduler
@@ -70,6 +71,7 @@ def create_app(settings: Settings, *, start_background: bool = True) -> FastAPI:
         log.warning("no SCREENING_API_KEYS set; this process accepts the admin key %s", generated)
     app.state.api_keys = parse_keys(keys)
     problems.install(app)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     app.include_router(router)
     return app
 

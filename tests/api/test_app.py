@@ -134,3 +134,15 @@ def test_screen_before_any_list_is_503(settings):
         response = fresh.post("/v1/screen", json={"name": "x"}, headers=auth("signup"))
     assert response.status_code == 503
     assert response.json()["type"].endswith("/index-not-ready")
+
+
+def test_oversized_body_is_refused_unread(client: TestClient):
+    body = b'{"name": "' + b"x" * (5 << 20) + b'"}'
+    response = client.post(
+        "/v1/screen",
+        content=body,
+        headers={**auth("signup"), "content-type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["type"].endswith("/request-too-large")
