@@ -136,7 +136,8 @@ class Refresher:
         previous = {f["name"]: f for f in (active.files if active else [])}
         fetched = self._fetch_all(source, previous, files)
         digests = {f["name"]: f["sha256"] for f in files}
-        if active and digests == {f["name"]: f["sha256"] for f in active.files}:
+        same_bytes = active and digests == {f["name"]: f["sha256"] for f in active.files}
+        if active and same_bytes and active.parser_version == source.parser_version:
             return RefreshOutcome(source.id, "unchanged", "", active.id, active.record_count)
         blobs = {name: self.raw.read(sha) for name, sha in digests.items()}
         result = self._parse(source, blobs)
@@ -238,6 +239,7 @@ class Refresher:
                 fingerprints_by_key=prints,
                 fetched_at=fetched_at,
                 content_sha256=combined,
+                parser_version=source.parser_version,
                 files=files,
                 warnings=warnings[:1000],
                 diff=diff,

@@ -48,3 +48,5 @@ class ListSource:
     max_records: int
     refresh_interval_minutes: int = 360
     homepage: str = ""
+    # Bump when the parser's output changes, so stored bytes are parsed again on next refresh.
+    parser_version: str = "1"

@@ -70,6 +70,8 @@ class ListVersion(Base):
     # SHA-256 over the files' own hashes: equal content -> equal digest.
     content_sha256: Mapped[str] = mapped_column(String(64))
     record_count: Mapped[int] = mapped_column(Integer)
+    # Which parser produced the entries: a new parser re-parses unchanged bytes on next refresh.
+    parser_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
     previous_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("list_versions.id"), nullable=True
     )

@@ -219,3 +219,22 @@ def test_same_bytes_without_validators_mean_unchanged(sessions, tmp_path):
     assert (first.status, second.status) == ("new_version", "unchanged")
     with sessions() as session:
         assert store.count_versions(session, "demo") == 1
+
+
+def test_new_parser_reparses_unchanged_bytes(sessions, tmp_path, mirror_dir):
+    import dataclasses
+
+    mirror = write_mirror(mirror_dir, "demo", {"parties.csv": demo_csv(10)})
+    first = make_refresher(sessions, tmp_path, mirror).refresh("demo")
+    upgraded = dataclasses.replace(DEMO, parser_version="2")
+    refresher = make_refresher(sessions, tmp_path, mirror)
+    refresher.resolve = lambda _: upgraded
+    second = refresher.refresh("demo")
+    assert second.status == "new_version"
+    assert second.diff_counts == {"added": 0, "removed": 0, "changed": 0}
+    assert refresher.refresh("demo").status == "unchanged"
+    with sessions() as session:
+        versions = store.versions(session, "demo")
+        assert [v.parser_version for v in versions] == ["2", "1"]
+        assert versions[0].content_sha256 == versions[1].content_sha256
+        assert versions[1].id == first.version_id

@@ -20,3 +20,25 @@ def test_migrations_match_models(db_url: str):
         engine.dispose()
     assert {t.name for t in Base.metadata.sorted_tables} <= tables
     assert "alembic_version" in tables
+
+
+def test_downgrade_to_base_and_back(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+
+    from api.wiring import ROOT
+
+    url = f"sqlite:///{tmp_path / 'roundtrip.db'}"
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", url)
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+    command.downgrade(config, "base")
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()
+    command.upgrade(config, "head")
