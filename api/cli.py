@@ -18,7 +18,8 @@ import click
 from api import screen_file as sf
 from api import status as status_view
 from api.wiring import make_refresher, open_sessions, upgrade_database
-from lists import SOURCE_IDS
+from lists import SOURCE_IDS, get_source
+from screening import store
 from screening.errors import ScreeningError
 from screening.matching import MatchIndex, Query
 from screening.service import build_index
@@ -91,6 +92,26 @@ def lists_refresh(source_ids: tuple[str, ...], allow_drop: bool) -> None:
         click.echo(outcome.line())
     if any(o.status == "failed" for o in outcomes):
         sys.exit(1)
+
+
+@lists_group.command("prune")
+@click.argument("source_ids", nargs=-1)
+@click.option(
+    "--keep",
+    default=10,
+    show_default=True,
+    type=click.IntRange(0, None),
+    help="Newest versions per source whose entries are kept.",
+)
+@clear_errors
+def lists_prune(source_ids: tuple[str, ...], keep: int) -> None:
+    """Free space: drop the parsed entries of old versions (metadata and raw files stay)."""
+    for source_id in source_ids:
+        get_source(source_id)  # an unknown id is an error, not a silent no-op
+    with open_sessions(settings()) as sessions, sessions.begin() as session:
+        for source_id in source_ids or SOURCE_IDS:
+            removed = store.prune_entries(session, source_id, keep=keep)
+            click.echo(f"{source_id}: {removed} entries of old versions removed")
 
 
 @lists_group.command("status")

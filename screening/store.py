@@ -245,3 +245,24 @@ def try_acquire_lease(session: Session, name: str, holder: str, ttl: timedelta) 
 
 def release_lease(session: Session, name: str, holder: str) -> None:
     session.execute(delete(Lease).where(Lease.name == name, Lease.holder == holder))
+
+
+def prune_entries(session: Session, source: str, *, keep: int) -> int:
+    """Delete the entries of all but the `keep` newest versions of a source; returns rows deleted.
+
+    The active version and the one before it (the base of its diff) are always kept. Version rows
+    (provenance, diffs) and the raw files stay, so a pruned version can still be audited and its
+    bytes parsed again.
+    """
+    state = session.get(ListSourceState, source)
+    protected = {v.id for v in versions(session, source, limit=max(keep, 0))}
+    if state is not None and state.active_version_id is not None:
+        protected.add(state.active_version_id)
+        active = session.get(ListVersion, state.active_version_id)
+        if active is not None and active.previous_version_id is not None:
+            protected.add(active.previous_version_id)
+    doomed = select(ListVersion.id).where(
+        ListVersion.source == source, ListVersion.id.not_in(protected)
+    )
+    result = session.execute(delete(ListEntryRow).where(ListEntryRow.version_id.in_(doomed)))
+    return int(getattr(result, "rowcount", 0) or 0)

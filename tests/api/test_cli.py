@@ -148,3 +148,12 @@ def test_screen_file_refuses_a_file_without_the_header(run, tmp_path: Path):
     assert result.exit_code == 2
     assert "header with id, name" in result.output
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_prune_reports_per_source_and_refuses_unknown_ids(run):
+    result = run("lists", "prune", "--keep", "2")
+    assert result.exit_code == 0
+    assert "us_ofac_sdn: 0 entries of old versions removed" in result.output
+    bad = run("lists", "prune", "nowhere")
+    assert bad.exit_code == 2
+    assert "unknown list source" in bad.output

@@ -238,3 +238,17 @@ def test_new_parser_reparses_unchanged_bytes(sessions, tmp_path, mirror_dir):
         assert [v.parser_version for v in versions] == ["2", "1"]
         assert versions[0].content_sha256 == versions[1].content_sha256
         assert versions[1].id == first.version_id
+
+
+def test_prune_keeps_active_and_its_diff_base(sessions, tmp_path, mirror_dir):
+    refresher = make_refresher(sessions, tmp_path, mirror_dir.as_uri())
+    for count in (10, 11, 12, 13):
+        write_mirror(mirror_dir, "demo", {"parties.csv": demo_csv(count)})
+        assert refresher.refresh("demo").status == "new_version"
+    with sessions.begin() as session:
+        removed = store.prune_entries(session, "demo", keep=1)
+    assert removed == 10 + 11  # versions 1 and 2; 4 is active, 3 is its diff base
+    with sessions() as session:
+        ids = [v.id for v in store.versions(session, "demo")]
+        assert [len(store.load_entries(session, i)) for i in ids] == [13, 12, 0, 0]
+        assert store.count_versions(session, "demo") == 4  # provenance and diffs stay
