@@ -193,7 +193,7 @@ def screen(
 )
 @clear_errors
 def screen_file(input_path: Path, output: Path, fmt: str) -> None:
-    """Screen every row of a CSV (header: id,name[,country,domain,address])."""
+    """Screen every row of a CSV (header: id,name[,country,domain,address,identifier])."""
     if not input_path.is_file():
         raise click.ClickException(f"{input_path}: no such file")
     total = sf.check_file(input_path)
