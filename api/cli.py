@@ -237,7 +237,11 @@ def serve(host: str | None, port: int | None) -> None:
     from api.app import create_app
 
     config = settings()
-    uvicorn.run(create_app(config), host=host or config.host, port=port or config.port)
+    try:
+        app = create_app(config)
+    except ValueError as exc:  # a malformed SCREENING_API_KEYS entry
+        raise click.ClickException(f"invalid SCREENING_API_KEYS: {exc}") from exc
+    uvicorn.run(app, host=host or config.host, port=port or config.port)
 
 
 @cli.command("scheduler")

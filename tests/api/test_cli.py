@@ -157,3 +157,11 @@ def test_prune_reports_per_source_and_refuses_unknown_ids(run):
     bad = run("lists", "prune", "nowhere")
     assert bad.exit_code == 2
     assert "unknown list source" in bad.output
+
+
+def test_serve_refuses_malformed_api_keys(run, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SCREENING_API_KEYS", "admin:short")
+    result = run("serve")
+    assert result.exit_code == 1
+    assert "invalid SCREENING_API_KEYS" in result.output
+    assert "too short" in result.output
