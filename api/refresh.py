@@ -14,7 +14,7 @@ import os
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -96,40 +96,50 @@ class Refresher:
         started = utcnow()
         files: list[dict[str, Any]] = []
         try:
-            outcome = self._refresh(source, allow_drop, files)
+            outcome = self._refresh(source, allow_drop, files, started)
         except Exception as exc:
             detail = exc.detail if isinstance(exc, ScreeningError) else _internal(exc)
             if not isinstance(exc, ScreeningError):
                 log.exception("refresh of %s failed unexpectedly", source.id)
-            with self.sessions.begin() as session:
-                store.record_attempt(
-                    session,
-                    source=source.id,
-                    started_at=started,
-                    status="failed",
-                    error=detail,
-                    files=files,
-                )
+            self._record(source.id, started, "failed", files, error=detail)
             return RefreshOutcome(source.id, "failed", detail)
         finally:
             with self.sessions.begin() as session:
                 store.release_lease(session, lease, self.holder)
         if outcome.status == "unchanged":
-            with self.sessions.begin() as session:
-                store.record_attempt(
-                    session,
-                    source=source.id,
-                    started_at=started,
-                    status="unchanged",
-                    version_id=outcome.version_id,
-                    files=files,
-                )
+            self._record(source.id, started, "unchanged", files, version_id=outcome.version_id)
         elif notify and self.on_activate:
             self._notify()
         return outcome
 
+    def _record(
+        self,
+        source_id: str,
+        started: datetime,
+        status: str,
+        files: list[dict[str, Any]],
+        *,
+        error: str | None = None,
+        version_id: int | None = None,
+    ) -> None:
+        """An attempt that wrote no version: recorded in a transaction of its own."""
+        with self.sessions.begin() as session:
+            store.record_attempt(
+                session,
+                source=source_id,
+                started_at=started,
+                status=status,
+                error=error,
+                version_id=version_id,
+                files=files,
+            )
+
     def _refresh(
-        self, source: ListSource, allow_drop: bool, files: list[dict[str, Any]]
+        self,
+        source: ListSource,
+        allow_drop: bool,
+        files: list[dict[str, Any]],
+        started: datetime,
     ) -> RefreshOutcome:
         with self.sessions() as session:
             active = store.active_version(session, source.id)
@@ -150,7 +160,7 @@ class Refresher:
             previous=None if allow_drop or active is None else active.record_count,
             max_drop_share=self.max_drop_share,
         )
-        return self._activate(source, entries, result.warnings, files, fetched, active)
+        return self._activate(source, entries, result.warnings, files, fetched, active, started)
 
     def _fetch_all(
         self, source: ListSource, previous: dict[str, dict[str, Any]], files: list[dict[str, Any]]
@@ -221,6 +231,7 @@ class Refresher:
         files: list[dict[str, Any]],
         fetched: list[FetchedFile],
         active: ListVersion | None,
+        started: datetime,
     ) -> RefreshOutcome:
         prints = {e.source_key: e.fingerprint() for e in entries}
         fetched_at = max((f.fetched_at for f in fetched), default=utcnow())
@@ -249,7 +260,7 @@ class Refresher:
             store.record_attempt(
                 session,
                 source=source.id,
-                started_at=fetched_at,
+                started_at=started,
                 status="new_version",
                 version_id=version.id,
                 files=files,
