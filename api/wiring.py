@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -11,10 +11,12 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.refresh import Refresher
-from lists.fetch import Fetcher
+from lists import get_source
+from lists.fetch import HttpFetcher
 from screening.db import make_engine, make_sessionmaker
-from screening.rawstore import RawStore
+from screening.events import EventBus
+from screening.listings.rawstore import RawStore
+from screening.listings.refresh import Refresher
 from screening.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,27 +46,27 @@ def upgrade_database(url: str) -> None:
     command.upgrade(config, "head")
 
 
-def make_fetcher(settings: Settings) -> Fetcher:
-    return Fetcher(
+def make_fetcher(settings: Settings) -> HttpFetcher:
+    return HttpFetcher(
         timeout_s=settings.http_timeout_s,
         retries=settings.http_retries,
         max_bytes=settings.max_download_mb << 20,
         user_agent=settings.user_agent,
+        deadline_s=settings.http_deadline_s,
+        max_retry_after_s=settings.http_max_retry_after_s,
     )
 
 
 def make_refresher(
-    settings: Settings,
-    sessions: sessionmaker[Session],
-    *,
-    on_activate: Callable[[], None] | None = None,
+    settings: Settings, sessions: sessionmaker[Session], *, events: EventBus | None = None
 ) -> Refresher:
     return Refresher(
         sessions,
+        get_source,
         make_fetcher(settings),
         RawStore(settings.data_dir),
+        events=events,
         mirror=settings.list_mirror,
         max_drop_share=settings.max_drop_share,
-        lease_ttl=timedelta(minutes=settings.lease_minutes),
-        on_activate=on_activate,
+        lease_ttl=timedelta(seconds=settings.lease_seconds),
     )

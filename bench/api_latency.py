@@ -22,7 +22,7 @@ import requests
 import uvicorn
 from pydantic import SecretStr
 
-from api.app import create_app
+from api.http.app import create_app
 from api.wiring import make_refresher, open_sessions, upgrade_database
 from bench.mirror import MIRROR, OUT
 from screening.settings import Settings

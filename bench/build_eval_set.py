@@ -19,8 +19,8 @@ from collections import Counter
 from collections.abc import Callable
 
 from bench.mirror import OUT, SHARED, load_mirror
-from screening.normalize import normalize_name
-from screening.records import EntityKind, ListEntry, NameStrength
+from screening.listings.records import EntityKind, ListEntry, NameStrength
+from screening.names.normalize import normalize_name
 
 SEED = 20240503
 PER_KIND = 250

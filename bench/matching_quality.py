@@ -22,8 +22,8 @@ from typing import Any
 from rapidfuzz import fuzz, process, utils
 
 from bench.mirror import OUT, load_mirror
-from screening.decision import REVIEW_THRESHOLD
 from screening.matching import MatchIndex, Query
+from screening.policy.decision import REVIEW_THRESHOLD
 
 MAX_FPR = 0.01
 _CHOICES: list[str] = []

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from bench.mirror import OUT, load_mirror
 from screening.matching import MatchIndex, Query
-from screening.normalize import normalize_name
-from screening.translit import to_latin
+from screening.names.normalize import normalize_name
+from screening.names.translit import to_latin
 
 
 def _rss_bytes() -> int:

@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from lists import get_source
-from screening.records import ListEntry
+from screening.listings.records import ListEntry
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"

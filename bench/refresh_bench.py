@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.wiring import make_refresher, open_sessions, upgrade_database
-from screening.service import build_index
+from screening.matching.live import build_index
 from screening.settings import Settings
 
 SOURCES = ("us_ofac_sdn", "us_ofac_cons", "un_sc_sanctions", "us_trade_csl")

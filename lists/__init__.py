@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from lists.base import ListSource
 from screening.errors import UnknownSourceError
+from screening.listings.source import ListSource
 
 SOURCE_IDS: tuple[str, ...] = (
     "us_trade_csl",

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from screening.countries import country_code
-from screening.records import Address, Identifier, Name, NameStrength
+from screening.listings.records import Address, Identifier, Name, NameStrength
+from screening.names.countries import country_code
 
 SEPARATOR = "; "
 

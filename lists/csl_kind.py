@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from screening.records import EntityKind
+from screening.listings.records import EntityKind
 
 TREASURY_TYPES: dict[str, EntityKind] = {
     "individual": EntityKind.PERSON,

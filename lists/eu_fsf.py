@@ -32,12 +32,19 @@ from collections.abc import Iterator, Mapping
 from typing import NamedTuple
 from xml.etree.ElementTree import Element
 
-from lists.base import ListSource, ParseResult, SourceFile
 from lists.xmlsafe import local_name, parse_xml
-from screening.countries import country_code
 from screening.errors import ListParseError
-from screening.records import Address, EntityKind, Identifier, ListEntry, Name, NameStrength
-from screening.scripts import detect_script
+from screening.listings.records import (
+    Address,
+    EntityKind,
+    Identifier,
+    ListEntry,
+    Name,
+    NameStrength,
+)
+from screening.listings.source import ListSource, ParseResult, SourceFile
+from screening.names.countries import country_code
+from screening.names.scripts import detect_script
 
 SOURCE_ID = "eu_fsf"
 URL = (

@@ -12,7 +12,6 @@ import hashlib
 import io
 import os
 import tempfile
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
@@ -25,33 +24,9 @@ from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from screening.errors import ListFetchError
+from screening.listings.fetching import FetchedFile
 
 CHUNK = 1 << 16
-
-
-@dataclass(frozen=True, slots=True)
-class FetchedFile:
-    name: str
-    url: str
-    # None when the server answered 304 Not Modified: the caller's copy is current.
-    path: Path | None
-    sha256: str | None
-    size: int
-    etag: str | None
-    last_modified: str | None
-    fetched_at: datetime
-
-    @property
-    def not_modified(self) -> bool:
-        return self.path is None
-
-
-def mirror_url(official_url: str, source_id: str, mirror: str) -> str:
-    """`{mirror}/{source_id}/{basename of the official URL}`; the official URL without a mirror."""
-    if not mirror:
-        return official_url
-    name = urlsplit(official_url).path.rsplit("/", 1)[-1]
-    return f"{mirror.rstrip('/')}/{source_id}/{name}"
 
 
 class _ClosingReader:
@@ -106,8 +81,8 @@ class FileAdapter(BaseAdapter):
         pass
 
 
-class Fetcher:
-    """Downloads list files with timeouts, retries with backoff and a size cap."""
+class HttpFetcher:
+    """Downloads list files (the `screening.listings.fetching.Fetcher` of the service) with timeouts, retries with backoff and a size cap."""
 
     def __init__(
         self,
@@ -118,6 +93,8 @@ class Fetcher:
         max_bytes: int = 512 << 20,
         user_agent: str = "restricted-party-screening",
         session: requests.Session | None = None,
+        deadline_s: float = 900.0,
+        max_retry_after_s: float = 60.0,
     ) -> None:
         self.timeout_s = timeout_s
         self.max_bytes = max_bytes

@@ -30,11 +30,18 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 
-from lists.base import ListSource, ParseResult, SourceFile
-from screening.countries import country_code
 from screening.errors import ListParseError
-from screening.records import Address, EntityKind, Identifier, ListEntry, Name, NameStrength
-from screening.scripts import detect_script
+from screening.listings.records import (
+    Address,
+    EntityKind,
+    Identifier,
+    ListEntry,
+    Name,
+    NameStrength,
+)
+from screening.listings.source import ListSource, ParseResult, SourceFile
+from screening.names.countries import country_code
+from screening.names.scripts import detect_script
 
 SOURCE_ID = "gb_fcdo_sanctions"
 FILE = SourceFile("https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.csv")

@@ -13,12 +13,12 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from lists.base import ParseResult
 from lists.ofac_csv import Table, read_table
 from lists.ofac_remarks import parse_remarks
-from screening.countries import country_code
 from screening.errors import ListParseError
-from screening.records import Address, EntityKind, ListEntry, Name, NameStrength
+from screening.listings.records import Address, EntityKind, ListEntry, Name, NameStrength
+from screening.listings.source import ParseResult
+from screening.names.countries import country_code
 
 # SDN_Type as published; OFAC leaves it empty (`-0-`) for organisations.
 KINDS: dict[str | None, EntityKind] = {

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from screening.countries import country_code
-from screening.records import Identifier
+from screening.listings.records import Identifier
+from screening.names.countries import country_code
 
 _PHONE = "Phone Number"
 _FAX = "Fax"

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from lists.ofac_ids import ID_LABELS, parse_identifier
-from screening.countries import country_code
-from screening.records import Identifier, Name, NameStrength
+from screening.listings.records import Identifier, Name, NameStrength
+from screening.names.countries import country_code
 
 
 @dataclass(slots=True)

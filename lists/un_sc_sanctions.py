@@ -14,12 +14,19 @@ import re
 from collections.abc import Iterable, Mapping
 from xml.etree.ElementTree import Element
 
-from lists.base import ListSource, ParseResult, SourceFile
 from lists.xmlsafe import local_name, parse_xml
-from screening.countries import country_code
 from screening.errors import ListParseError
-from screening.records import Address, EntityKind, Identifier, ListEntry, Name, NameStrength
-from screening.scripts import detect_script
+from screening.listings.records import (
+    Address,
+    EntityKind,
+    Identifier,
+    ListEntry,
+    Name,
+    NameStrength,
+)
+from screening.listings.source import ListSource, ParseResult, SourceFile
+from screening.names.countries import country_code
+from screening.names.scripts import detect_script
 
 SOURCE_ID = "un_sc_sanctions"
 URL = "https://scsanctions.un.org/resources/xml/en/consolidated.xml"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from lists.base import ListSource, ParseResult, SourceFile
 from lists.ofac import OfacLayout, parse_ofac
+from screening.listings.source import ListSource, ParseResult, SourceFile
 
 SOURCE_ID = "us_ofac_sdn"
 BASE_URL = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports/"

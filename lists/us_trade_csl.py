@@ -19,7 +19,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
-from lists.base import ListSource, ParseResult, SourceFile
 from lists.csl_fields import (
     OFAC_LISTS,
     clean,
@@ -30,9 +29,10 @@ from lists.csl_fields import (
     split_name,
 )
 from lists.csl_kind import infer_kind
-from screening.countries import country_code
 from screening.errors import ListParseError
-from screening.records import ListEntry, Name, NameStrength
+from screening.listings.records import ListEntry, Name, NameStrength
+from screening.listings.source import ListSource, ParseResult, SourceFile
+from screening.names.countries import country_code
 
 SOURCE_ID = "us_trade_csl"
 URL = "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.csv"

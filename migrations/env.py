@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from screening.db import make_engine
-from screening.models import Base
+from screening.schema import Base
 from screening.settings import get_settings
 
 config = context.config

@@ -1,5 +1,5 @@
-"""Screening core: records, normalisation, matching, decisions, ORM models and store.
+"""Screening core, one package per capability (see the README's Architecture section).
 
-Kept empty on purpose: `lists` imports `screening.records`, and re-exporting the ORM here would
-drag SQLAlchemy into every parser (and break the import contracts in pyproject.toml).
+Kept empty on purpose: `lists` imports `screening.listings.records`, and re-exporting the ORM here
+would drag SQLAlchemy into every parser (and break the import contracts in pyproject.toml).
 """

@@ -33,8 +33,25 @@ class Settings(BaseSettings):
     # A new version that drops more than this share of the active version's parties is refused
     # as suspicious (a half-downloaded or half-published list) until an admin forces it.
     max_drop_share: float = Field(default=0.3, ge=0, le=1)
-    # Minutes a refresh lease is held before another process may take it over (crash recovery).
-    lease_minutes: int = Field(default=30, gt=0)
+    # Whole-file deadline for one list download (the timeout above is per read: a server that
+    # trickles a byte a second never trips it), and the longest Retry-After a retry will honour.
+    http_deadline_s: float = Field(default=900.0, gt=0)
+    http_max_retry_after_s: float = Field(default=60.0, ge=0)
+    # Seconds a refresh lease lasts without a heartbeat (the holder renews it three times per
+    # period): a refresher killed with SIGKILL frees its source within this time.
+    lease_seconds: int = Field(default=60, ge=5)
+    # How often a service process checks for list versions activated by other processes.
+    index_poll_s: float = Field(default=10.0, gt=0)
+    # /v1/readyz answers 503 when a source's active version is older than this many hours
+    # (0: never). A week covers a long weekend of a publisher's outage, not a dead fetcher.
+    max_list_age_hours: float = Field(default=168.0, ge=0)
+    # Sources that must have an active version for /v1/readyz to say ready (comma-separated).
+    required_sources: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Where an auto-minted admin key is written (mode 0600) when SCREENING_API_KEYS is empty.
+    bootstrap_key_file: Path = Path("./data/bootstrap-admin-key")
+    # Run the API's refreshes (scheduled, start-up, admin-triggered) in a child process, so that
+    # parsing a list never holds the request path's GIL.
+    refresh_in_subprocess: bool = True
     # Run the refresh scheduler inside the API process (single-worker deployments only).
     scheduler_in_process: bool = True
     # Refresh every source once at start-up when it has no active version yet.
@@ -44,7 +61,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
 
-    @field_validator("api_keys", mode="before")
+    @field_validator("api_keys", "required_sources", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
         if isinstance(value, str):

@@ -85,7 +85,7 @@ def db_url(_postgres_url: str | None, tmp_path: Path) -> Iterator[str]:
         return
     from sqlalchemy import create_engine, text
 
-    from screening.models import Base
+    from screening.schema import Base
 
     engine = create_engine(_postgres_url)
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)

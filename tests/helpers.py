@@ -11,9 +11,9 @@ from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from lists.base import ListSource, ParseResult, SourceFile
 from screening.errors import ListParseError
-from screening.records import EntityKind, ListEntry
+from screening.listings.records import EntityKind, ListEntry
+from screening.listings.source import ListSource, ParseResult, SourceFile
 
 DEMO_URL = "https://lists.example.org/demo/parties.csv"
 

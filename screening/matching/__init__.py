@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from screening.matching.index import MatchIndex
-from screening.matching.model import Evidence, Match, Query, ScreenResult
+from screening.matching.model import Evidence, Match, MatchResult, Query
 
-__all__ = ["Evidence", "Match", "MatchIndex", "Query", "ScreenResult"]
+__all__ = ["Evidence", "Match", "MatchIndex", "MatchResult", "Query"]

@@ -24,13 +24,12 @@ from typing import Any, Final
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from screening.decision import DEFAULT_MIN_SCORE, decide
-from screening.matching.model import Evidence, Match, Query, ScreenResult
+from screening.listings.records import EntityKind, ListEntry, NameStrength
+from screening.matching.model import Evidence, Match, MatchResult, Query
 from screening.matching.party import MAX_BONUS, Party, merge_party, secondary_evidence
 from screening.matching.scoring import NameScore, compare, token_similarity
-from screening.normalize import NormName, normalize_name
-from screening.records import EntityKind, ListEntry, NameStrength
-from screening.vocab import GENERIC_WORDS
+from screening.names.normalize import NormName, normalize_name
+from screening.names.vocab import GENERIC_WORDS
 
 # OFAC's "weak" akas are too broad to act on alone: capped below the review threshold, they show
 # as near misses and reach review only with secondary evidence (a listed domain).
@@ -42,6 +41,9 @@ MAX_QUERY_TOKENS: Final = 40
 # Postings longer than this are not walked when the word cannot carry a match on its own.
 COMMON_POSTINGS: Final = 1500
 MAX_SCORED: Final = 3000
+# Matches below this are not reported at all; between it and the policy's review threshold they
+# show as near misses on a cleared screen.
+DEFAULT_MIN_SCORE: Final = 0.60
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,7 +306,7 @@ class MatchIndex:
 
     def screen(
         self, query: Query, *, limit: int = 5, min_score: float = DEFAULT_MIN_SCORE
-    ) -> ScreenResult:
+    ) -> MatchResult:
         """Screen one query: the best `limit` parties scoring at least `min_score`, best first."""
         q = normalize_name(query.name)
         if len(q.tokens) > MAX_QUERY_TOKENS:
@@ -312,7 +314,7 @@ class MatchIndex:
             q = replace(q, tokens=kept, raw=q.raw[:MAX_QUERY_TOKENS], compact="".join(kept))
         if q.generic_only:
             note = "the name holds only legal forms or generic words; nothing to match on"
-            return ScreenResult(query, [], decide(0.0), dict(self._versions), note)
+            return MatchResult(query, [], dict(self._versions), note)
         qw = self._query_weights(q.tokens)
         secondary = query.country or query.domain or query.address or query.identifier
         bonus = MAX_BONUS if secondary else 0.0
@@ -335,8 +337,7 @@ class MatchIndex:
                 if len(best) >= limit:
                     floor = max(min_score, sorted(m.score for m in best.values())[-limit])
         matches = sorted(best.values(), key=lambda m: (-m.score, m.entity_name))[:limit]
-        score = matches[0].score if matches else 0.0
-        return ScreenResult(query, matches, decide(score), dict(self._versions))
+        return MatchResult(query, matches, dict(self._versions))
 
     def screen_many(
         self,
@@ -344,7 +345,7 @@ class MatchIndex:
         *,
         limit: int = 5,
         min_score: float = DEFAULT_MIN_SCORE,
-    ) -> list[ScreenResult]:
+    ) -> list[MatchResult]:
         """Screen a batch; results in query order."""
         return [self.screen(q, limit=limit, min_score=min_score) for q in queries]
 

@@ -1,40 +1,24 @@
-"""What goes into a screen and what comes out: `Query`, `Evidence`, `Match`, `ScreenResult`."""
+"""What goes into a match and what comes out: `Query`, `Evidence`, `Match`, `MatchResult`."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar
 
-from screening.countries import country_code
 from screening.errors import InvalidQueryError
-from screening.normalize import strip_controls
+from screening.names.countries import country_code
+from screening.names.hosts import hostname_of, normalize_host
+from screening.names.identifiers import MIN_IDENTIFIER_LENGTH, normalize_identifier
+from screening.names.normalize import strip_controls
 
 # Longer inputs are rejected rather than truncated: a silently shortened name could clear a party
 # whose identifying words were cut off. The longest listed names are ~400 characters.
 MAX_NAME_LENGTH = 1000
 MAX_FIELD_LENGTH = 1000
-# Shorter numbers ("123") collide across registries and prove nothing.
-MIN_IDENTIFIER_LENGTH = 5
-
-Decision = Literal["clear", "review"]
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$")
-
-
-def normalize_domain(value: str) -> str:
-    """'https://www.Example.com/about' -> 'example.com'; e-mail addresses give their domain."""
-    text = value.strip().lower()
-    text = text.rsplit("@", 1)[-1]
-    text = re.sub(r"^[a-z][a-z0-9+.-]*://", "", text)
-    text = re.split(r"[/?#:]", text, maxsplit=1)[0].rstrip(".")
-    return text.removeprefix("www.")
-
-
-def normalize_identifier(value: str) -> str:
-    """Identifier without spaces or punctuation, upper case: 'ab-12 34' -> 'AB1234'."""
-    return "".join(ch for ch in value.upper() if ch.isalnum())
 
 
 def _clean(value: str, what: str) -> str:
@@ -62,6 +46,24 @@ class Query:
     address: str | None = None
     identifier: str | None = None
 
+    FIELDS: ClassVar[tuple[str, ...]] = ("name", "country", "domain", "address", "identifier")
+
+    @classmethod
+    def from_fields(cls, fields: Mapping[str, object]) -> Query:
+        """The one way a request, a CLI call or a CSV row becomes a Query: blank optional
+        values mean "not given", anything not a string is refused, unknown keys are ignored
+        (the caller validated its own shape)."""
+        values: dict[str, str | None] = {}
+        for key in cls.FIELDS:
+            value = fields.get(key)
+            if value is not None and not isinstance(value, str):
+                raise InvalidQueryError(f"{key} must be text")
+            values[key] = value if value is None or key == "name" else (value.strip() or None)
+        name = values.pop("name")
+        if name is None:
+            raise InvalidQueryError("name is required")
+        return cls(name, **values)
+
     def __post_init__(self) -> None:
         if not isinstance(self.name, str):
             raise InvalidQueryError("name must be a string")
@@ -83,10 +85,11 @@ class Query:
                 )
             object.__setattr__(self, "country", country)
         if self.domain is not None:
-            domain = normalize_domain(_clean(self.domain, "domain"))
-            if not _DOMAIN.match(domain):
+            cleaned = _clean(self.domain, "domain")
+            if hostname_of(cleaned) is None:
                 raise InvalidQueryError(f"domain {self.domain!r} is not a host name")
-            object.__setattr__(self, "domain", domain)
+            # None for a mailbox provider or a bare hosting site: they identify nobody.
+            object.__setattr__(self, "domain", normalize_host(cleaned))
         if self.address is not None:
             object.__setattr__(self, "address", _clean(self.address, "address") or None)
         if self.identifier is not None:
@@ -171,12 +174,12 @@ class Match:
 
 
 @dataclass(frozen=True, slots=True)
-class ScreenResult:
-    """The answer to one query: matches best first, the decision and the list versions used."""
+class MatchResult:
+    """What the index found for one query: matches best first and the list versions used.
+    It explains; it does not decide (that is `screening.policy`)."""
 
     query: Query
     matches: list[Match]
-    decision: Decision
     versions: dict[str, str] = field(default_factory=dict)
     # Set when the name held nothing distinctive (only legal forms or generic words).
     note: str | None = None
@@ -195,7 +198,6 @@ class ScreenResult:
                 "identifier": self.query.identifier,
                 "address": self.query.address,
             },
-            "decision": self.decision,
             "score": round(self.score, 4),
             "matches": [m.to_dict() for m in self.matches],
             "versions": dict(self.versions),

@@ -10,16 +10,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from screening.matching.model import (
-    MIN_IDENTIFIER_LENGTH,
-    Evidence,
-    Query,
-    normalize_domain,
-    normalize_identifier,
-)
-from screening.normalize import words
-from screening.records import EntityKind, ListEntry, NameStrength
-from screening.vocab import SHARED_MAIL_DOMAINS
+from screening.listings.records import EntityKind, ListEntry, NameStrength
+from screening.matching.model import Evidence, Query
+from screening.names.hosts import host_from_key, normalize_host
+from screening.names.identifiers import MIN_IDENTIFIER_LENGTH, normalize_identifier
+from screening.names.normalize import words
 
 # Which source names the party when several publish it: the publisher's own list beats a
 # republication (the CSL copies OFAC's SDN rows).
@@ -104,11 +99,12 @@ def merge_party(entries: list[ListEntry]) -> tuple[Party, list[PartyName]]:
             [c.upper() for e in ordered for c in e.countries]
             + [a.country for e in ordered for a in e.addresses if a.country]
         ),
+        # Mailbox providers and bare hosting sites identify nobody: parse_host drops them.
         domains=frozenset(
-            domain
+            host
             for e in ordered
             for d in (*e.websites, *e.email_domains)
-            if d and (domain := normalize_domain(d)) not in SHARED_MAIL_DOMAINS
+            if d and (host := normalize_host(d)) is not None
         ),
         identifiers=frozenset(
             value
@@ -143,10 +139,8 @@ def secondary_evidence(query: Query, party: Party) -> list[Evidence]:
                 )
             )
     if query.domain and party.domains:
-        hit = next(
-            (d for d in party.domains if query.domain == d or query.domain.endswith("." + d)),
-            None,
-        )
+        screened = host_from_key(query.domain)
+        hit = next((d for d in party.domains if screened.meets(host_from_key(d))), None)
         if hit:
             out.append(Evidence("domain_match", f"domain {query.domain} is listed", DOMAIN_MATCH))
         else:

@@ -15,8 +15,8 @@ from typing import Final
 from rapidfuzz.distance import OSA
 
 from screening.matching.model import Evidence
-from screening.normalize import NormName
-from screening.vocab import GENERIC_WORDS
+from screening.names.normalize import NormName
+from screening.names.vocab import GENERIC_WORDS
 
 # Tuned on the tuning split of bench/build_eval_set.py; see bench/matching_quality.py.
 TYPO_COST: Final = 1.0  # score lost per edit, relative to word length

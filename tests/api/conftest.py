@@ -8,12 +8,12 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from api.app import create_app
-from api.refresh import Refresher
+from api.http.app import create_app
 from lists import get_source
-from lists.base import ListSource
-from lists.fetch import Fetcher
-from screening.rawstore import RawStore
+from lists.fetch import HttpFetcher
+from screening.listings.rawstore import RawStore
+from screening.listings.refresh import Refresher
+from screening.listings.source import ListSource
 from screening.settings import Settings
 
 KEYS = {
@@ -32,10 +32,10 @@ def small_source(source_id: str) -> ListSource:
 def fixture_refresher(sessions, tmp_path: Path, fixtures_dir: Path) -> Refresher:
     return Refresher(
         sessions,
-        Fetcher(timeout_s=5, retries=0),
+        small_source,
+        HttpFetcher(timeout_s=5, retries=0),
         RawStore(tmp_path / "data"),
         mirror=(fixtures_dir / "lists").as_uri(),
-        resolve=small_source,
     )
 
 

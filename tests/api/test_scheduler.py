@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from api.refresh import RefreshOutcome
 from api.scheduler import configure, refresh_job
 from lists import SOURCE_IDS, get_source
+from screening.listings.refresh import RefreshOutcome
 
 
 class RecordingRefresher:

@@ -9,7 +9,7 @@ import pytest
 from lists import get_source
 from lists.eu_fsf import FILE, SOURCE, parse
 from screening.errors import ListParseError
-from screening.records import Address, EntityKind, Identifier, ListEntry, NameStrength
+from screening.listings.records import Address, EntityKind, Identifier, ListEntry, NameStrength
 
 HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 EXPORT = '<export xmlns="http://eu.europa.ec/fpi/fsd/export" generationDate="2024-12-11">'

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from lists.fetch import Fetcher, mirror_url
+from lists.fetch import HttpFetcher
+from screening.listings.fetching import mirror_url
 from screening.errors import ListFetchError
 from tests.helpers import http_server, respond, stall
 
@@ -13,7 +14,7 @@ from tests.helpers import http_server, respond, stall
 def fetcher(**overrides: object) -> Fetcher:
     options: dict[str, object] = {"timeout_s": 0.5, "retries": 1, "backoff_s": 0.01}
     options.update(overrides)
-    return Fetcher(**options)  # type: ignore[arg-type]
+    return HttpFetcher(**options)  # type: ignore[arg-type]
 
 
 def test_mirror_url_swaps_the_base_and_keeps_the_file_name():

@@ -11,7 +11,7 @@ import pytest
 from lists import get_source
 from lists.gb_fcdo_sanctions import FILE, SOURCE, parse
 from screening.errors import ListParseError
-from screening.records import Address, EntityKind, Identifier, ListEntry, NameStrength
+from screening.listings.records import Address, EntityKind, Identifier, ListEntry, NameStrength
 
 HEADER = [
     "Last Updated", "Unique ID", "OFSI Group ID", "UN Reference Number", "Name 6", "Name 1",

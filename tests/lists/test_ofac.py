@@ -11,7 +11,7 @@ from lists.ofac_csv import read_table
 from lists.ofac_remarks import parse_remarks, split_remarks, website_host
 from lists.us_ofac_sdn import parse
 from screening.errors import ListParseError
-from screening.records import Address, Identifier, Name, NameStrength
+from screening.listings.records import Address, Identifier, Name, NameStrength
 
 EMPTY = "-0- "
 

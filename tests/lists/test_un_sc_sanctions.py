@@ -7,7 +7,7 @@ import pytest
 
 from lists.un_sc_sanctions import FILE_NAME, SOURCE, parse
 from screening.errors import ListParseError
-from screening.records import Address, EntityKind, Identifier, ListEntry, NameStrength
+from screening.listings.records import Address, EntityKind, Identifier, ListEntry, NameStrength
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lists.us_ofac_cons import SOURCE, list_codes
-from screening.records import EntityKind, Identifier, ListEntry, Name, NameStrength
+from screening.listings.records import EntityKind, Identifier, ListEntry, Name, NameStrength
 
 
 def read_dir(folder: Path) -> dict[str, bytes]:

@@ -6,9 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from lists.base import ParseResult
 from lists.us_ofac_sdn import SOURCE
-from screening.records import Address, EntityKind, Identifier, ListEntry, Name, NameStrength
+from screening.listings.records import (
+    Address,
+    EntityKind,
+    Identifier,
+    ListEntry,
+    Name,
+    NameStrength,
+)
+from screening.listings.source import ParseResult
 
 
 def read_dir(folder: Path) -> dict[str, bytes]:

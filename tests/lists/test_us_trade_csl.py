@@ -9,7 +9,7 @@ import pytest
 
 from lists.us_trade_csl import FILE_NAME, SOURCE, parse
 from screening.errors import ListParseError
-from screening.records import EntityKind, Identifier, ListEntry, NameStrength
+from screening.listings.records import EntityKind, Identifier, ListEntry, NameStrength
 
 
 @pytest.fixture

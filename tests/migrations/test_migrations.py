@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from screening.models import Base
+from screening.schema import Base
 
 
 def test_migrations_match_models(db_url: str):

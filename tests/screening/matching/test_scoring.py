@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from screening.matching.scoring import allowed_edits, compare, token_similarity
-from screening.normalize import normalize_name
+from screening.names.normalize import normalize_name
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,270 @@
+"""The `screening` command: thin wrappers that parse arguments and call one service function."""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sys
+from collections.abc import Callable
+from contextlib import suppress
+from datetime import UTC, datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import click
+
+from api.cli import screen_file as sf
+from api.http import status as status_view
+from api.wiring import make_refresher, open_sessions, upgrade_database
+from lists import SOURCE_IDS, get_source
+from screening.errors import ScreeningError
+from screening.listings import store
+from screening.matching import MatchIndex, Query
+from screening.matching.live import build_index
+from screening.policy import decision as policy
+from screening.settings import Settings, get_settings
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def clear_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn the project's own errors into a one-line message and exit status 2."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except ScreeningError as exc:
+            click.echo(f"error: {exc.detail}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
+def cli(verbose: bool) -> None:
+    """Restricted-party screening: fetch lists, screen names, serve the API."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def settings() -> Settings:
+    try:
+        return get_settings()
+    except Exception as exc:  # pydantic's ValidationError names the bad variable
+        raise click.ClickException(f"invalid settings: {exc}") from exc
+
+
+@cli.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@clear_errors
+def db_upgrade() -> None:
+    """Create or migrate the schema to the latest version."""
+    upgrade_database(settings().database_url)
+    click.echo("database is at the latest schema version")
+
+
+@cli.group("lists")
+def lists_group() -> None:
+    """List sources: refresh, status, diff."""
+
+
+@lists_group.command("refresh")
+@click.argument("source_ids", nargs=-1)
+@click.option("--allow-drop", is_flag=True, help="Accept a version that shrank past the limit.")
+@clear_errors
+def lists_refresh(source_ids: tuple[str, ...], allow_drop: bool) -> None:
+    """Fetch and activate new versions of SOURCE_IDS (default: every source)."""
+    config = settings()
+    with open_sessions(config) as sessions:
+        refresher = make_refresher(config, sessions)
+        outcomes = refresher.refresh_many(source_ids or SOURCE_IDS, allow_drop=allow_drop)
+    for outcome in outcomes:
+        click.echo(outcome.line())
+    # A skip is not a success: that source was not checked by this command.
+    if not all(o.ok for o in outcomes):
+        sys.exit(1)
+
+
+@lists_group.command("prune")
+@click.argument("source_ids", nargs=-1)
+@click.option(
+    "--keep",
+    default=10,
+    show_default=True,
+    type=click.IntRange(0, None),
+    help="Newest versions per source whose entries are kept.",
+)
+@clear_errors
+def lists_prune(source_ids: tuple[str, ...], keep: int) -> None:
+    """Free space: drop the parsed entries of old versions (metadata and raw files stay)."""
+    for source_id in source_ids:
+        get_source(source_id)  # an unknown id is an error, not a silent no-op
+    with open_sessions(settings()) as sessions, sessions.begin() as session:
+        for source_id in source_ids or SOURCE_IDS:
+            removed = store.prune_entries(session, source_id, keep=keep)
+            click.echo(f"{source_id}: {removed} entries of old versions removed")
+
+
+@lists_group.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@clear_errors
+def lists_status(as_json: bool) -> None:
+    """Active version, record count, age and last error of every source."""
+    with open_sessions(settings()) as sessions, sessions() as session:
+        rows = status_view.source_status(session, now=datetime.now(UTC))
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        click.echo(status_view.status_line(row))
+
+
+@lists_group.command("diff")
+@click.argument("source_id")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--samples", default=10, show_default=True, help="Parties shown per change kind.")
+@clear_errors
+def lists_diff(source_id: str, as_json: bool, samples: int) -> None:
+    """Parties added, removed and changed between the active version and the one before."""
+    with open_sessions(settings()) as sessions, sessions() as session:
+        diff: dict[str, Any] = status_view.source_diff(session, source_id, samples=samples)
+    if as_json:
+        click.echo(json.dumps(diff, indent=2))
+        return
+    click.echo(status_view.diff_text(diff))
+
+
+def load_index() -> MatchIndex:
+    with open_sessions(settings()) as sessions, sessions() as session:
+        return build_index(session)
+
+
+@cli.command("screen")
+@click.argument("name")
+@click.option("--country", help="ISO country code (or name) of the party.")
+@click.option("--domain", help="Website or e-mail domain of the party.")
+@click.option("--address", help="Address of the party.")
+@click.option("--identifier", help="Registration, tax, LEI, IMO or similar number.")
+@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@clear_errors
+def screen(
+    name: str,
+    country: str | None,
+    domain: str | None,
+    address: str | None,
+    identifier: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Screen one NAME against the active lists and explain the matches."""
+    query = Query.from_fields(
+        {
+            "name": name,
+            "country": country,
+            "domain": domain,
+            "address": address,
+            "identifier": identifier,
+        }
+    )
+    result = policy.screen(load_index(), query, limit=limit).to_dict()
+    if as_json:
+        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{result['decision'].upper()}  best score {result['score']:.3f}")
+    for match in result["matches"]:
+        lists = ",".join(match["lists"])
+        click.echo(
+            f"  {match['score']:.3f}  [{match['source']} {lists} {match['source_id']}] "
+            f"{match['entity_name']}"
+        )
+        click.echo(f"         {match['explanation']}")
+    click.echo("lists: " + "; ".join(f"{k} {v}" for k, v in result["versions"].items()))
+
+
+@cli.command("screen-file")
+@click.argument("input_path", metavar="INPUT.csv", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--output", "-o", "output", required=True, type=click.Path(path_type=Path, dir_okay=False)
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
+@clear_errors
+def screen_file(input_path: Path, output: Path, fmt: str) -> None:
+    """Screen every row of a CSV (header: id,name[,country,domain,address,identifier])."""
+    if not input_path.is_file():
+        raise click.ClickException(f"{input_path}: no such file")
+    total = sf.check_file(input_path)
+    index = load_index()
+    summary = sf.FileSummary()
+    tmp = output.with_name(output.name + ".partial")
+    with (
+        input_path.open(newline="", encoding="utf-8-sig") as src,
+        tmp.open("w", newline="", encoding="utf-8") as out,
+        click.progressbar(length=total, label="screening", file=sys.stderr) as bar,
+    ):
+        writer = csv.DictWriter(out, fieldnames=sf.CSV_COLUMNS) if fmt == "csv" else None
+        if writer:
+            writer.writeheader()
+        for result in sf.screen_rows(index, sf.read_rows(src)):
+            summary.rows += 1
+            summary.errors += result.get("error") is not None
+            summary.review += result.get("decision") == "review"
+            if writer:
+                writer.writerow(sf.csv_row(result))
+            else:
+                sf.write_jsonl(out, result)
+            bar.update(1)
+    tmp.replace(output)  # the output appears whole or not at all
+    click.echo(
+        f"{summary.rows} rows screened: {summary.review} to review, {summary.errors} with errors "
+        f"-> {output}",
+        err=True,
+    )
+    if summary.errors:
+        sys.exit(1)
+
+
+@cli.command("serve")
+@click.option("--host", help="Bind address (default: SCREENING_HOST).")
+@click.option("--port", type=int, help="Port (default: SCREENING_PORT).")
+def serve(host: str | None, port: int | None) -> None:
+    """Run the HTTP API (and, unless disabled, the refresh scheduler in-process)."""
+    import uvicorn
+
+    from api.http.app import create_app
+
+    config = settings()
+    try:
+        app = create_app(config)
+    except ValueError as exc:  # a malformed SCREENING_API_KEYS entry
+        raise click.ClickException(f"invalid SCREENING_API_KEYS: {exc}") from exc
+    uvicorn.run(app, host=host or config.host, port=port or config.port)
+
+
+@cli.command("scheduler")
+def scheduler() -> None:
+    """Run the refresh scheduler as its own process (for multi-worker API deployments)."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from api.scheduler import configure
+
+    config = settings()
+    blocking = BlockingScheduler(timezone="UTC")
+    with open_sessions(config) as sessions:
+        configure(blocking, make_refresher(config, sessions))
+        click.echo("scheduler running; Ctrl-C stops it", err=True)
+        with suppress(KeyboardInterrupt, SystemExit):
+            blocking.start()

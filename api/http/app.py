@@ -1,0 +1,128 @@
+"""The FastAPI application factory and its lifespan (engine, live index, refresher, scheduler)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from pydantic import SecretStr
+
+from api.http import problems
+from api.http.auth import KeyRing
+from api.http.middleware import MAX_BODY_BYTES, ApiKeyGate, BodyLimit, FailureLimiter, RequestId
+from api.http.routes import router
+from api.jobs import RefreshRunner
+from api.scheduler import background_scheduler
+from api.wiring import make_sessions
+from lists import SOURCE_IDS
+from screening.events import EventBus
+from screening.listings import store
+from screening.listings.events import ListActivated
+from screening.matching.live import LiveIndex
+from screening.settings import Settings
+
+log = logging.getLogger(__name__)
+
+API_VERSION = "0.2.0"
+
+
+def create_app(settings: Settings, *, start_background: bool = True) -> FastAPI:
+    """Build the app from explicit settings; `start_background=False` (tests) loads the index
+    once and starts no thread: no watcher, no refresh, no scheduler."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sessions = make_sessions(settings)
+        events = EventBus()
+        live = LiveIndex(sessions, poll_s=settings.index_poll_s)
+        events.subscribe(ListActivated, live.on_activated)
+        runner = RefreshRunner(settings, sessions, events)
+        app.state.settings = settings
+        app.state.sessions = sessions
+        app.state.index = live
+        app.state.refresher = runner
+        scheduler = None
+        if start_background:
+            live.start()
+            if settings.refresh_on_start:
+                threading.Thread(
+                    target=_refresh_missing, args=(runner,), name="start-up-refresh", daemon=True
+                ).start()
+            if settings.scheduler_in_process:
+                # The start-up refresh fetches what is missing; the scheduler takes over after.
+                scheduler = background_scheduler(runner, first_run_in_s=300)
+                scheduler.start()
+        else:
+            _load_index(live)
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
+            live.stop()
+            runner.close()
+            sessions.kw["bind"].dispose()
+
+    app = FastAPI(
+        title="Restricted-party screening",
+        version=API_VERSION,
+        lifespan=lifespan,
+        description=(
+            "Screens organisations and people against public sanctions and export-control "
+            "lists. Every endpoint except the probes needs an API key, sent as `X-API-Key` or "
+            "`Authorization: Bearer`. Errors are RFC 9457 `application/problem+json`."
+        ),
+        redoc_url=None,
+    )
+    problems.install(app)
+    app.include_router(router)
+    # Added innermost first: RequestId wraps ApiKeyGate wraps BodyLimit wraps the app.
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(ApiKeyGate, keys=_key_ring(settings), limiter=FailureLimiter())
+    app.add_middleware(RequestId)
+    return app
+
+
+def _key_ring(settings: Settings) -> KeyRing:
+    keys = list(settings.api_keys)
+    if not keys:
+        keys = [SecretStr(f"admin:{_bootstrap_key(settings.bootstrap_key_file)}")]
+    return KeyRing.from_settings(keys)
+
+
+def _bootstrap_key(path: Path) -> str:
+    """No key configured: a fresh install must be usable and never open. The key is written once
+    to a file only its owner can read and never logged; the log names the file."""
+    if path.is_file():
+        existing = path.read_text().strip()
+        if len(existing) >= 16:
+            log.warning("no SCREENING_API_KEYS set; the admin key is in %s", path)
+            return existing
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(24)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key + "\n")
+    os.chmod(path, 0o600)
+    log.warning("no SCREENING_API_KEYS set; wrote a one-off admin key to %s (mode 0600)", path)
+    return key
+
+
+def _load_index(live: LiveIndex) -> None:
+    try:
+        live.refresh_if_changed()
+    except Exception:
+        log.exception("building the match index failed")
+
+
+def _refresh_missing(runner: RefreshRunner) -> None:
+    with runner.sessions() as session:
+        missing = [s for s in SOURCE_IDS if store.active_version(session, s) is None]
+    for outcome in runner.refresh_many(missing):
+        log.warning("start-up refresh: %s", outcome.line())

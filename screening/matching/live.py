@@ -1,0 +1,147 @@
+"""The live match index of a service process: built from the active list versions and swapped in
+one reference assignment, so a screen in flight keeps the index it started with and never sees
+half a list.
+
+One background thread (`LiveIndex.run`) owns every rebuild. It wakes when this process activates
+a version (a `ListActivated` event) and, at least every `poll_s` seconds, compares the active
+version of every source in the database with the versions it has loaded; that is how a version
+activated by another process (the scheduler process, a CLI refresh, another API worker) reaches
+this one within a bounded time. Entries of versions already loaded are kept, so a change to one
+source re-reads only that source.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+import time
+from collections.abc import Mapping
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from screening.errors import IndexNotReadyError
+from screening.listings import store
+from screening.listings.events import ListActivated
+from screening.listings.models import ListVersion
+from screening.listings.records import ListEntry
+from screening.matching.index import MatchIndex
+
+log = logging.getLogger(__name__)
+
+
+def version_label(version: ListVersion) -> str:
+    """How an answer names the list version it used: id, fetch date and content hash."""
+    return (
+        f"v{version.id} {version.fetched_at:%Y-%m-%dT%H:%MZ} sha256:{version.content_sha256[:12]}"
+    )
+
+
+def build_index(session: Session) -> MatchIndex:
+    """Index of every active list; refuses to build an empty one (an empty index would clear
+    everyone, which is the one answer a screening service must never give by accident)."""
+    entries, versions = store.active_entries(session)
+    if not versions:
+        raise IndexNotReadyError("no list has an active version yet; run a refresh first")
+    return MatchIndex.build(entries, {s: version_label(v) for s, v in versions.items()})
+
+
+class LiveIndex:
+    def __init__(self, sessions: sessionmaker[Session], *, poll_s: float = 10.0) -> None:
+        self._sessions = sessions
+        self.poll_s = poll_s
+        self._index: MatchIndex | None = None
+        self._loaded: dict[str, int] = {}
+        self._entries: dict[int, list[ListEntry]] = {}
+        # Serialises rebuilds (the watcher and an explicit reload); readers never take it: they
+        # read the reference, which Python assigns atomically.
+        self._rebuild = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_error: str | None = None
+        self.last_check: float | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self._index is not None
+
+    @property
+    def loaded_versions(self) -> Mapping[str, int]:
+        return dict(self._loaded)
+
+    def get(self) -> MatchIndex:
+        index = self._index
+        if index is None:
+            raise IndexNotReadyError("no list is loaded yet; the first refresh is still running")
+        return index
+
+    def on_activated(self, event: ListActivated) -> None:
+        """Subscriber of ListActivated: wake the watcher (the rebuild never runs in the
+        publisher's thread, which may be a request)."""
+        self._wake.set()
+        if self._thread is None:
+            # No watcher (a CLI command or a test): rebuild here.
+            self.refresh_if_changed()
+
+    def refresh_if_changed(self) -> bool:
+        """Rebuild if the active versions in the database differ from the loaded ones."""
+        with self._sessions() as session:
+            active = store.active_version_ids(session)
+        self.last_check = time.monotonic()
+        if active == self._loaded and self._index is not None:
+            return False
+        if not active:
+            return False
+        self.reload()
+        return True
+
+    def reload(self) -> MatchIndex:
+        with self._rebuild:
+            started = time.perf_counter()
+            with self._sessions() as session:
+                active = store.active_version_ids(session)
+                if not active:
+                    raise IndexNotReadyError("no list has an active version yet; run a refresh")
+                versions = {s: store.get_version(session, v) for s, v in active.items()}
+                entries: list[ListEntry] = []
+                for version_id in sorted(active.values()):
+                    cached = self._entries.get(version_id)
+                    if cached is None:
+                        cached = store.load_entries(session, version_id)
+                    self._entries[version_id] = cached
+                    entries.extend(cached)
+            index = MatchIndex.build(entries, {s: version_label(v) for s, v in versions.items()})
+            self._index = index
+            self._loaded = dict(active)
+            for stale in set(self._entries) - set(active.values()):
+                del self._entries[stale]
+            # The index lives until the next version: keep the collector from walking it again
+            # and again (a full collection over it stalls every request thread).
+            gc.collect()
+            gc.freeze()
+        log.info("match index rebuilt in %.2fs (%s)", time.perf_counter() - started, active)
+        return index
+
+    def start(self) -> None:
+        """Start the watcher thread (a service process)."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self.run, name="index-watcher", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.refresh_if_changed()
+                self.last_error = None
+            except Exception as exc:
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.exception("match index refresh failed; keeping the loaded index")
+            self._wake.wait(self.poll_s)
+            self._wake.clear()

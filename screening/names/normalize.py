@@ -1,0 +1,173 @@
+"""Name normalisation: one function turns any name, in any script, into comparable tokens.
+
+Pipeline: strip control characters -> Unicode NFKC -> romanise (`translit`) -> casefold ->
+punctuation and spacing -> tokens -> legal forms pulled out into a canonical set -> abbreviations
+expanded and plurals folded into canonical tokens. The same function runs on listed names at index
+build time and on queries, so both sides always agree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
+from screening.names.legal_forms import LEGAL_PHRASES, LEGAL_WORDS, MAX_PHRASE_TOKENS
+from screening.names.translit import has_non_latin, to_latin
+from screening.names.vocab import ABBREVIATIONS, GENERIC_WORDS, STOPWORDS
+
+# C0/C1 controls and format characters (zero-width joiners, bidi overrides, BOM): invisible, so a
+# pasted name that carries them must match the same name without them.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+_SPACE_CONTROLS = frozenset("\t\n\r\x0b\x0c\x85\u2028\u2029")
+_APOSTROPHES = re.compile(r"['`´’‘ʼ]")
+# Dotted acronyms ("S.A.", "U.S.A.", "L.L.C.") collapse into one word before dots become spaces.
+_ACRONYM = re.compile(r"\b(?:[a-z0-9]\.){2,}(?![a-z0-9])|\b(?:[a-z0-9]\.)+[a-z0-9]\b")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def strip_controls(text: str) -> str:
+    """Drop invisible characters; line breaks and tabs become spaces."""
+    if text.isascii() and text.isprintable():
+        return text
+    out: list[str] = []
+    for ch in text:
+        if ch in _SPACE_CONTROLS:
+            out.append(" ")
+        elif unicodedata.category(ch) not in _INVISIBLE_CATEGORIES:
+            out.append(ch)
+    return "".join(out)
+
+
+def fold(text: str) -> str:
+    """Control characters stripped, NFKC, romanised, casefolded, spacing collapsed."""
+    text = unicodedata.normalize("NFKC", strip_controls(text))
+    return " ".join(to_latin(text).casefold().split())
+
+
+def singular(token: str) -> str:
+    """Crude English plural folding, applied equally to both sides so it only has to agree."""
+    if len(token) > 4 and token.endswith("ies"):
+        return token[:-3] + "y"
+    if len(token) > 4 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+def canonical(token: str) -> str:
+    """The comparison form of one content word: abbreviation expanded, plural folded."""
+    expanded = ABBREVIATIONS.get(token)
+    if expanded is not None:
+        return expanded
+    base = singular(token)
+    return ABBREVIATIONS.get(base, base)
+
+
+def words(text: str) -> list[str]:
+    """Folded text split into word tokens (stopwords kept)."""
+    folded = _APOSTROPHES.sub("", fold(text).replace("&", " and "))
+    folded = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), folded)
+    return _NON_ALNUM.sub(" ", folded).split()
+
+
+@dataclass(frozen=True, slots=True)
+class NormName:
+    """A name ready for comparison."""
+
+    # Canonical content tokens in name order (legal forms and stopwords removed).
+    tokens: tuple[str, ...]
+    # The same tokens as written (before abbreviation/plural folding), for explanations.
+    raw: tuple[str, ...]
+    # Canonical legal-form codes, sorted and unique ("co", "ltd").
+    legal: tuple[str, ...]
+    # Canonical content tokens concatenated: "Cloud Walk" and "CloudWalk" agree here.
+    compact: str
+    # Every word including legal forms and stopwords, concatenated: catches any respacing.
+    spaced: str
+    # The name was (partly) in a non-Latin script and went through romanisation.
+    transliterated: bool
+
+    @property
+    def generic_only(self) -> bool:
+        """True if nothing in the name could identify a party (only generic words/legal forms)."""
+        return all(t in GENERIC_WORDS for t in self.tokens)
+
+
+# Sorted so that a word near two legal words resolves the same way in every process.
+_LEGAL_WORDS_SORTED = tuple(sorted(LEGAL_WORDS))
+# Shorter legal words ("joint", "stock"), corrected only inside a long legal phrase.
+_SHORT_LEGAL_SORTED = tuple(sorted({w for p in LEGAL_PHRASES for w in p.split() if len(w) == 5}))
+
+
+def _one_typo_from(token: str, candidates: tuple[str, ...]) -> str:
+    for word in candidates:
+        if abs(len(word) - len(token)) <= 1 and OSA.distance(word, token, score_cutoff=1) <= 1:
+            return word
+    return token
+
+
+@lru_cache(maxsize=65536)
+def _legal_spelling(token: str) -> str:
+    """A long word one typing error away from a legal-form word is that word ("compnay")."""
+    if len(token) < 6 or token in LEGAL_WORDS:
+        return token
+    return _one_typo_from(token, _LEGAL_WORDS_SORTED)
+
+
+@lru_cache(maxsize=65536)
+def _short_legal_spelling(token: str) -> str:
+    if len(token) < 4 or token in LEGAL_PHRASES:
+        return token
+    return _one_typo_from(token, _SHORT_LEGAL_SORTED)
+
+
+def _phrase_codes(tokens: list[str], loose: list[str], i: int, size: int) -> tuple[str, ...] | None:
+    codes = LEGAL_PHRASES.get(" ".join(tokens[i : i + size]))
+    if codes is not None or size < 3:
+        return codes
+    # "Joint Stokc Company": one typo in a short legal word is accepted only when it completes a
+    # phrase of three or more legal words, where it cannot be a real name word ("Stick Co" stays).
+    window = loose[i : i + size]
+    if sum(a != b for a, b in zip(window, tokens[i : i + size], strict=True)) != 1:
+        return None
+    return LEGAL_PHRASES.get(" ".join(window))
+
+
+def _split_legal(tokens: list[str]) -> tuple[list[str], list[str]]:
+    tokens = [_legal_spelling(t) for t in tokens]
+    loose = [_short_legal_spelling(t) for t in tokens]
+    content: list[str] = []
+    legal: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for size in range(min(MAX_PHRASE_TOKENS, len(tokens) - i), 0, -1):
+            codes = _phrase_codes(tokens, loose, i, size)
+            if codes is not None:
+                legal.extend(codes)
+                i += size
+                break
+        else:
+            content.append(tokens[i])
+            i += 1
+    return content, legal
+
+
+@lru_cache(maxsize=131072)
+def normalize_name(text: str) -> NormName:
+    """Normalise a name of any script into a `NormName` (pure; cached)."""
+    tokens = words(text)
+    content, legal = _split_legal(tokens)
+    # Stopwords go after legal-form detection: "limited liability company" needs no "of", but
+    # "societe a responsabilite limitee" does need its "a".
+    content = [t for t in content if t not in STOPWORDS]
+    return NormName(
+        tokens=tuple(canonical(t) for t in content),
+        raw=tuple(content),
+        legal=tuple(sorted(set(legal))),
+        compact="".join(canonical(t) for t in content),
+        spaced="".join(tokens),
+        transliterated=has_non_latin(strip_controls(text)),
+    )

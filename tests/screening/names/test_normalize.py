@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from screening.names.normalize import canonical, fold, normalize_name, strip_controls, words
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens", "legal"),
+    [
+        ("HUAWEI TECHNOLOGIES CO., LTD.", ("huawei", "technology"), ("co", "ltd")),
+        ("Huawei Technologies Company Limited", ("huawei", "technology"), ("co", "ltd")),
+        ("HUAWEI TECH CO LTD", ("huawei", "technology"), ("co", "ltd")),
+        ("华为技术有限公司", ("huawei", "technology"), ("co", "ltd")),
+        ("CECOEX, S.A.", ("cecoex",), ("sa",)),
+        ("Obshchestvo s Ogranichennoi Otvetstvennostyu Romashka", ("romashka",), ("ooo",)),
+        ('ООО "Ромашка"', ("romashka",), ("ooo",)),
+        ("Joint Stock Compnay Vostok", ("vostok",), ("jsc",)),
+        ("Ltd Liability Co Tenron", ("tenron",), ("llc",)),
+        ("Acme Intl Svcs FZE", ("acme", "international", "service"), ("fze",)),
+        ("SMITH, John", ("smith", "john"), ()),
+        ("O'Brien & Sons", ("obrien", "sons"), ()),
+        ("Co., Ltd.", (), ("co", "ltd")),
+    ],
+)
+def test_normalize_name_tokens_and_legal_forms(
+    text: str, tokens: tuple[str, ...], legal: tuple[str, ...]
+) -> None:
+    norm = normalize_name(text)
+    assert norm.tokens == tokens
+    assert norm.legal == legal
+
+
+def test_spacing_variants_share_compact_form() -> None:
+    assert normalize_name("Cloud Walk").compact == normalize_name("CloudWalk").compact
+    assert normalize_name("PETROGAT FZE").spaced == normalize_name("PETROGATFZE").spaced
+
+
+def test_control_and_format_characters_are_dropped_not_fatal() -> None:
+    assert fold("Hua\x00wei\u200b\u202e Tech\nCo") == "huawei tech co"
+
+
+def test_transliteration_flag_ignores_latin_diacritics() -> None:
+    assert normalize_name("华为").transliterated
+    assert normalize_name("Москва").transliterated
+    assert not normalize_name("Société Générale").transliterated
+
+
+def test_generic_only_names_are_flagged() -> None:
+    assert normalize_name("International Trading Company Ltd").generic_only
+    assert not normalize_name("China Electronics Technology Group").generic_only
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [("technologies", "technology"), ("intl", "international"), ("svcs", "service")],
+)
+def test_canonical(token: str, expected: str) -> None:
+    assert canonical(token) == expected
+
+
+@settings(max_examples=300)
+@given(st.text())
+def test_fold_and_words_are_idempotent(text: str) -> None:
+    folded = fold(text)
+    assert fold(folded) == folded
+    once = words(text)
+    assert words(" ".join(once)) == once
+    assert strip_controls(strip_controls(text)) == strip_controls(text)
+
+
+@settings(max_examples=200)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+def test_normalize_never_crashes_and_yields_ascii_tokens(text: str) -> None:
+    norm = normalize_name(text)
+    assert all(t.isascii() and t for t in norm.tokens)
+
+
+@pytest.mark.parametrize(
+    ("name", "tokens", "legal"),
+    [
+        ("JOINT STOKC COMPANY EKRAN", ("ekran",), ("jsc",)),
+        ("JOIuNT STOCK COMPANY RM", ("rm",), ("jsc",)),
+        ("PUBLIC JONIT STOCK COMPANY SAMARA", ("samara",), ("pjsc",)),
+        # Two-word "phrases" are not corrected: "Stick" could be the party's own name.
+        ("Stick Company", ("stick",), ("co",)),
+    ],
+)
+def test_one_typo_in_a_long_legal_phrase(
+    name: str, tokens: tuple[str, ...], legal: tuple[str, ...]
+):
+    normalised = normalize_name(name)
+    assert normalised.tokens == tokens
+    assert normalised.legal == legal
+
+
+@given(st.text(max_size=200))
+def test_normalize_name_is_idempotent(text: str) -> None:
+    # Normalising what normalisation kept (content words, then legal forms) changes nothing more.
+    once = normalize_name(text)
+    again = normalize_name(" ".join(once.raw))
+    assert again.tokens == once.tokens
+    assert normalize_name(" ".join(once.tokens)).tokens == once.tokens
