@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 
 from lists.fetch import HttpFetcher
-from screening.listings.fetching import mirror_url
 from screening.errors import ListFetchError
+from screening.listings.fetching import mirror_url
 from tests.helpers import http_server, respond, stall
 
 
-def fetcher(**overrides: object) -> Fetcher:
+def fetcher(**overrides: object) -> HttpFetcher:
     options: dict[str, object] = {"timeout_s": 0.5, "retries": 1, "backoff_s": 0.01}
     options.update(overrides)
     return HttpFetcher(**options)  # type: ignore[arg-type]
