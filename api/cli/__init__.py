@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import signal
 import sys
 from collections.abc import Callable
 from contextlib import suppress
@@ -17,6 +18,7 @@ import click
 
 from api.cli import screen_file as sf
 from api.http import status as status_view
+from api.logs import configure_logging
 from api.wiring import make_refresher, open_sessions, upgrade_database
 from lists import SOURCE_IDS, get_source
 from screening.errors import ScreeningError
@@ -48,10 +50,17 @@ def clear_errors(func: Callable[P, R]) -> Callable[P, R]:
 @click.option("-v", "--verbose", is_flag=True, help="Log progress to stderr.")
 def cli(verbose: bool) -> None:
     """Restricted-party screening: fetch lists, screen names, serve the API."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(logging.INFO if verbose else logging.WARNING)
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C: `with` blocks run their exits, so a refresh rolls back its
+    transaction and releases its lease instead of leaving it to expire."""
+
+    def _raise(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _raise)
 
 
 def settings() -> Settings:
@@ -86,6 +95,7 @@ def lists_group() -> None:
 def lists_refresh(source_ids: tuple[str, ...], allow_drop: bool) -> None:
     """Fetch and activate new versions of SOURCE_IDS (default: every source)."""
     config = settings()
+    stop_on_sigterm()
     with open_sessions(config) as sessions:
         refresher = make_refresher(config, sessions)
         outcomes = refresher.refresh_many(source_ids or SOURCE_IDS, allow_drop=allow_drop)
@@ -251,7 +261,8 @@ def serve(host: str | None, port: int | None) -> None:
         app = create_app(config)
     except ValueError as exc:  # a malformed SCREENING_API_KEYS entry
         raise click.ClickException(f"invalid SCREENING_API_KEYS: {exc}") from exc
-    uvicorn.run(app, host=host or config.host, port=port or config.port)
+    # log_config=None: uvicorn's lines go through our handler (request ids, redaction).
+    uvicorn.run(app, host=host or config.host, port=port or config.port, log_config=None)
 
 
 @cli.command("scheduler")
@@ -263,8 +274,12 @@ def scheduler() -> None:
 
     config = settings()
     blocking = BlockingScheduler(timezone="UTC")
+    stop_on_sigterm()
     with open_sessions(config) as sessions:
         configure(blocking, make_refresher(config, sessions))
-        click.echo("scheduler running; Ctrl-C stops it", err=True)
+        click.echo("scheduler running; Ctrl-C or SIGTERM stops it", err=True)
         with suppress(KeyboardInterrupt, SystemExit):
             blocking.start()
+        # Let a refresh in progress finish (it keeps its lease alive meanwhile) and release
+        # its lease, rather than leaving the source locked until the lease expires.
+        blocking.shutdown(wait=True)

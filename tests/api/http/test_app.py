@@ -146,3 +146,56 @@ def test_oversized_body_is_refused_unread(client: TestClient):
     assert response.status_code == 413
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["type"].endswith("/request-too-large")
+
+
+def test_without_configured_keys_a_minted_admin_key_is_written_never_logged(
+    settings, loaded, tmp_path, caplog
+):
+    key_file = tmp_path / "secrets" / "admin-key"
+    bare = settings.model_copy(update={"api_keys": [], "bootstrap_key_file": key_file})
+    with caplog.at_level("DEBUG"), TestClient(create_app(bare, start_background=False)) as c:
+        key = key_file.read_text().strip()
+        assert len(key) >= 24
+        assert key_file.stat().st_mode & 0o777 == 0o600
+        assert key not in caplog.text
+        assert str(key_file) in caplog.text
+        assert c.get("/v1/lists", headers={"X-API-Key": key}).status_code == 200
+    # A restart reuses the same key instead of minting another.
+    with TestClient(create_app(bare, start_background=False)):
+        assert key_file.read_text().strip() == key
+
+
+def test_readyz_says_ready_with_lists_and_names_what_is_loaded(client: TestClient):
+    response = client.get("/v1/readyz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["ready"] is True
+    assert body["problems"] == []
+    csl = body["sources"]["us_trade_csl"]
+    assert csl["active_version"] == csl["loaded_version"] is not None
+
+
+def test_readyz_is_503_without_an_index(settings):
+    with TestClient(create_app(settings, start_background=False)) as c:
+        response = c.get("/v1/readyz")
+        assert response.status_code == 503
+        assert "no match index is loaded yet" in response.json()["problems"]
+        assert c.get("/v1/healthz").status_code == 200
+
+
+def test_readyz_is_503_when_a_list_is_too_old(settings, loaded, sessions):
+    from datetime import timedelta
+
+    from screening.db import utcnow
+    from screening.listings import store
+
+    with sessions.begin() as session:
+        store.source_state(session, "un_sc_sanctions").last_success_at = utcnow() - timedelta(
+            hours=200
+        )
+    with TestClient(create_app(settings, start_background=False)) as c:
+        response = c.get("/v1/readyz")
+        assert response.status_code == 503
+        (problem,) = response.json()["problems"]
+        assert problem.startswith("un_sc_sanctions: last checked")
+        assert response.json()["sources"]["un_sc_sanctions"]["stale"] is True
