@@ -137,6 +137,8 @@ def readiness(
         entry: dict[str, Any] = {
             "active_version": active.get(source_id),
             "loaded_version": live.loaded_versions.get(source_id),
+            # Seen active in the database and being indexed right now.
+            "pending_version": live.pending.get(source_id),
             "checked_seconds_ago": age,
         }
         if source_id in active and max_age and (age is None or age > max_age):

@@ -61,6 +61,8 @@ class LiveIndex:
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
         self.last_check: float | None = None
+        # Active versions seen in the database and being built now (empty when none is).
+        self.pending: dict[str, int] = {}
 
     @property
     def ready(self) -> bool:
@@ -93,7 +95,11 @@ class LiveIndex:
             return False
         if not active:
             return False
-        self.reload()
+        self.pending = {s: v for s, v in active.items() if self._loaded.get(s) != v}
+        try:
+            self.reload()
+        finally:
+            self.pending = {}
         return True
 
     def reload(self) -> MatchIndex:
@@ -120,7 +126,7 @@ class LiveIndex:
             # and again (a full collection over it stalls every request thread).
             gc.collect()
             gc.freeze()
-        log.info("match index rebuilt in %.2fs (%s)", time.perf_counter() - started, active)
+        log.warning("match index rebuilt in %.2fs (%s)", time.perf_counter() - started, active)
         return index
 
     def start(self) -> None:
