@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -101,15 +102,15 @@ def test_two_services_and_a_scheduler_share_one_database(
     """The scheduler refreshes, both services serve it within the poll bound; then a CLI refresh
     activates newer versions and both services swap to them within the bound too."""
     poll_s = 2
-    common = dict(
-        database_url=db_url,
-        data_dir=str(tmp_path / "d"),
-        api_keys=f"{KEY},{ANALYST}",
-        scheduler_in_process="false",
-        refresh_on_start="false",
-        index_poll_s=str(poll_s),
-        max_drop_share="1.0",
-    )
+    common = {
+        "database_url": db_url,
+        "data_dir": str(tmp_path / "d"),
+        "api_keys": f"{KEY},{ANALYST}",
+        "scheduler_in_process": "false",
+        "refresh_on_start": "false",
+        "index_poll_s": str(poll_s),
+        "max_drop_share": "1.0",
+    }
     old = service_env(**common, list_mirror=(shared_data / "mirror-2021").as_uri())
     new = service_env(**common, list_mirror=(shared_data / "mirror").as_uri())
     ports = [free_port(), free_port()]
@@ -118,12 +119,12 @@ def test_two_services_and_a_scheduler_share_one_database(
     ]
     with services[0], services[1]:
         for port in ports:
-            wait_for("a service to answer", lambda p=port: _status(p)[0] == 503, timeout=60)
+            wait_for("a service to answer", partial(_answers, port), timeout=60)
         with running(["scheduler"], old, tmp_path / "scheduler.log"):
             wait_for("the scheduler's first refresh", lambda: _all_active(sessions), timeout=120)
             first = _active(sessions)
             for port in ports:
-                wait_for("a service to load it", lambda p=port: _serves(p, first), timeout=60)
+                wait_for("a service to load it", partial(_serves, port, first), timeout=60)
         refresh = subprocess.run(  # noqa: S603
             [sys.executable, "-m", "api", "lists", "refresh", *first],
             env=new, cwd=REPO, capture_output=True, text=True, timeout=300, check=False,
@@ -136,12 +137,12 @@ def test_two_services_and_a_scheduler_share_one_database(
         for port in ports:
             # Noticed within one poll (plus a little scheduling slack): pending or already loaded.
             noticed = wait_for(
-                "a service to notice", lambda p=port: _noticed(p, second), timeout=poll_s + 3,
+                "a service to notice", partial(_noticed, port, second), timeout=poll_s + 3,
                 every=0.05,
             )  # fmt: skip
             print(f"service on {port} noticed the new version after {noticed:.1f} s")
         for port in ports:
-            wait_for("a service to swap", lambda p=port: _serves(p, second), timeout=60)
+            wait_for("a service to swap", partial(_serves, port, second), timeout=60)
         swapped = time.monotonic() - activated
         # The bound: one poll, plus building the index of every list (a few seconds here).
         assert swapped < poll_s + 30
@@ -155,6 +156,10 @@ def test_two_services_and_a_scheduler_share_one_database(
             assert status == 200
             assert body["decision"] == "review"
             assert body["versions"]["us_ofac_sdn"].startswith(f"v{second['us_ofac_sdn']} ")
+
+
+def _answers(port: int) -> bool:
+    return _status(port)[0] in (200, 503)
 
 
 def _noticed(port: int, versions: dict[str, int]) -> bool:
