@@ -28,10 +28,10 @@ log = logging.getLogger(__name__)
 
 
 def _refresh_in_child(
-    settings: Settings, source_ids: list[str], allow_drop: bool
+    settings: Settings, sources: list[str], allow_drop: bool
 ) -> list[RefreshOutcome]:
     with open_sessions(settings) as sessions:
-        return make_refresher(settings, sessions).refresh_many(source_ids, allow_drop=allow_drop)
+        return make_refresher(settings, sessions).refresh_many(sources, allow_drop=allow_drop)
 
 
 class RefreshRunner:
@@ -44,13 +44,13 @@ class RefreshRunner:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
-    def refresh(self, source_id: str, *, allow_drop: bool = False) -> RefreshOutcome:
-        return self.refresh_many([source_id], allow_drop=allow_drop)[0]
+    def refresh(self, source: str, *, allow_drop: bool = False) -> RefreshOutcome:
+        return self.refresh_many([source], allow_drop=allow_drop)[0]
 
     def refresh_many(
-        self, source_ids: Iterable[str], *, allow_drop: bool = False
+        self, sources: Iterable[str], *, allow_drop: bool = False
     ) -> list[RefreshOutcome]:
-        wanted = list(source_ids)
+        wanted = list(sources)
         if not wanted:
             return []
         if not self.settings.refresh_in_subprocess:

@@ -21,15 +21,15 @@ log = logging.getLogger(__name__)
 
 
 class Refreshes(Protocol):
-    def refresh(self, source_id: str, *, allow_drop: bool = False) -> RefreshOutcome: ...
+    def refresh(self, source: str, *, allow_drop: bool = False) -> RefreshOutcome: ...
 
 
-def refresh_job(refresher: Refreshes, source_id: str) -> None:
+def refresh_job(refresher: Refreshes, source: str) -> None:
     # APScheduler swallows job exceptions into a log line; report the outcome ourselves.
     try:
-        outcome = refresher.refresh(source_id)
+        outcome = refresher.refresh(source)
     except Exception:
-        log.exception("scheduled refresh of %s crashed", source_id)
+        log.exception("scheduled refresh of %s crashed", source)
         return
     level = logging.INFO if outcome.ok else logging.WARNING
     log.log(level, "scheduled refresh: %s", outcome.line())

@@ -21,14 +21,14 @@ SOURCE_IDS: tuple[str, ...] = (
 )
 
 
-def get_source(source_id: str) -> ListSource:
-    if source_id not in SOURCE_IDS:
+def get_source(source: str) -> ListSource:
+    if source not in SOURCE_IDS:
         raise UnknownSourceError(
-            f"unknown list source {source_id!r}; known: {', '.join(SOURCE_IDS)}", source=source_id
+            f"unknown list source {source!r}; known: {', '.join(SOURCE_IDS)}", source=source
         )
-    source: ListSource = import_module(f"lists.{source_id}").SOURCE
-    return source
+    found: ListSource = import_module(f"lists.{source}").SOURCE
+    return found
 
 
 def all_sources() -> list[ListSource]:
-    return [get_source(source_id) for source_id in SOURCE_IDS]
+    return [get_source(source) for source in SOURCE_IDS]

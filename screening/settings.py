@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./screening.db"
     # Raw list files, stored content-addressed by SHA-256 (never overwritten, never lost).
     data_dir: Path = Path("./data")
-    # Base URL replacing every official list URL with {mirror}/{source_id}/{file name}
+    # Base URL replacing every official list URL with {mirror}/{source}/{file name}
     # (file:// or http(s)://), for air-gapped sites and tests. Empty: the official URLs.
     list_mirror: str = ""
     # Network limits for list downloads.

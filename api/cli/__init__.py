@@ -89,16 +89,16 @@ def lists_group() -> None:
 
 
 @lists_group.command("refresh")
-@click.argument("source_ids", nargs=-1)
+@click.argument("sources", nargs=-1)
 @click.option("--allow-drop", is_flag=True, help="Accept a version that shrank past the limit.")
 @clear_errors
-def lists_refresh(source_ids: tuple[str, ...], allow_drop: bool) -> None:
+def lists_refresh(sources: tuple[str, ...], allow_drop: bool) -> None:
     """Fetch and activate new versions of SOURCE_IDS (default: every source)."""
     config = settings()
     stop_on_sigterm()
     with open_sessions(config) as sessions:
         refresher = make_refresher(config, sessions)
-        outcomes = refresher.refresh_many(source_ids or SOURCE_IDS, allow_drop=allow_drop)
+        outcomes = refresher.refresh_many(sources or SOURCE_IDS, allow_drop=allow_drop)
     for outcome in outcomes:
         click.echo(outcome.line())
     # A skip is not a success: that source was not checked by this command.
@@ -107,7 +107,7 @@ def lists_refresh(source_ids: tuple[str, ...], allow_drop: bool) -> None:
 
 
 @lists_group.command("prune")
-@click.argument("source_ids", nargs=-1)
+@click.argument("sources", nargs=-1)
 @click.option(
     "--keep",
     default=10,
@@ -116,14 +116,14 @@ def lists_refresh(source_ids: tuple[str, ...], allow_drop: bool) -> None:
     help="Newest versions per source whose entries are kept.",
 )
 @clear_errors
-def lists_prune(source_ids: tuple[str, ...], keep: int) -> None:
+def lists_prune(sources: tuple[str, ...], keep: int) -> None:
     """Free space: drop the parsed entries of old versions (metadata and raw files stay)."""
-    for source_id in source_ids:
-        get_source(source_id)  # an unknown id is an error, not a silent no-op
+    for source in sources:
+        get_source(source)  # an unknown id is an error, not a silent no-op
     with open_sessions(settings()) as sessions, sessions.begin() as session:
-        for source_id in source_ids or SOURCE_IDS:
-            removed = store.prune_entries(session, source_id, keep=keep)
-            click.echo(f"{source_id}: {removed} entries of old versions removed")
+        for source in sources or SOURCE_IDS:
+            removed = store.prune_entries(session, source, keep=keep)
+            click.echo(f"{source}: {removed} entries of old versions removed")
 
 
 @lists_group.command("status")
@@ -141,14 +141,14 @@ def lists_status(as_json: bool) -> None:
 
 
 @lists_group.command("diff")
-@click.argument("source_id")
+@click.argument("source")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.option("--samples", default=10, show_default=True, help="Parties shown per change kind.")
 @clear_errors
-def lists_diff(source_id: str, as_json: bool, samples: int) -> None:
+def lists_diff(source: str, as_json: bool, samples: int) -> None:
     """Parties added, removed and changed between the active version and the one before."""
     with open_sessions(settings()) as sessions, sessions() as session:
-        diff: dict[str, Any] = status_view.source_diff(session, source_id, samples=samples)
+        diff: dict[str, Any] = status_view.source_diff(session, source, samples=samples)
     if as_json:
         click.echo(json.dumps(diff, indent=2))
         return
@@ -196,7 +196,7 @@ def screen(
     for match in result["matches"]:
         lists = ",".join(match["lists"])
         click.echo(
-            f"  {match['score']:.3f}  [{match['source']} {lists} {match['source_id']}] "
+            f"  {match['score']:.3f}  [{match['source']} {lists} {match['source_key']}] "
             f"{match['entity_name']}"
         )
         click.echo(f"         {match['explanation']}")

@@ -16,7 +16,7 @@ from screening.policy import decision as policy
 REQUIRED = ("id", "name")
 OPTIONAL = ("country", "domain", "address", "identifier")
 CSV_COLUMNS = (
-    "id", "decision", "score", "source", "source_id", "list", "entity_name", "matched_name",
+    "id", "decision", "score", "source", "source_key", "list", "entity_name", "matched_name",
     "match_score", "explanation", "error",
 )  # fmt: skip
 BATCH = 256
@@ -86,7 +86,7 @@ def csv_row(result: dict[str, Any]) -> dict[str, Any]:
         "decision": result.get("decision"),
         "score": result.get("score"),
         "source": best.get("source"),
-        "source_id": best.get("source_id"),
+        "source_key": best.get("source_key"),
         "list": best.get("list"),
         "entity_name": best.get("entity_name"),
         "matched_name": best.get("matched_name"),

@@ -18,13 +18,13 @@ def source_status(session: Session, *, now: datetime) -> list[dict[str, Any]]:
     """One row per source, in registry order; `records` counts the primary file's entries."""
     states = store.all_source_states(session)
     rows: list[dict[str, Any]] = []
-    for source_id in SOURCE_IDS:
-        state = states.get(source_id)
-        version = store.active_version(session, source_id)
+    for source in SOURCE_IDS:
+        state = states.get(source)
+        version = store.active_version(session, source)
         rows.append(
             {
-                "source": source_id,
-                "title": get_source(source_id).title,
+                "source": source,
+                "title": get_source(source).title,
                 "active_version": version.id if version else None,
                 "records": version.record_count if version else None,
                 "fetched_at": version.fetched_at.isoformat() if version else None,
@@ -53,16 +53,16 @@ def status_line(row: dict[str, Any]) -> str:
     return head
 
 
-def source_diff(session: Session, source_id: str, *, samples: int = 10) -> dict[str, Any]:
+def source_diff(session: Session, source: str, *, samples: int = 10) -> dict[str, Any]:
     """The active version's diff against its predecessor, with sample party names."""
-    get_source(source_id)  # unknown ids get UnknownSourceError, not "no version"
-    version = store.active_version(session, source_id)
+    get_source(source)  # unknown ids get UnknownSourceError, not "no version"
+    version = store.active_version(session, source)
     if version is None:
-        raise NotFoundError(f"{source_id} has no active version yet; run `screening lists refresh`")
+        raise NotFoundError(f"{source} has no active version yet; run `screening lists refresh`")
     diff = version.diff or {}
     counts = diff.get("counts", {"added": 0, "removed": 0, "changed": 0})
     out: dict[str, Any] = {
-        "source": source_id,
+        "source": source,
         "version": version.id,
         "previous_version": version.previous_version_id,
         "counts": counts,
@@ -130,24 +130,24 @@ def readiness(
     except Exception as exc:  # the probe must answer, whatever the database does
         problems.append(f"database unavailable: {type(exc).__name__}")
         states, active = {}, {}
-    for source_id in SOURCE_IDS:
-        state = states.get(source_id)
+    for source in SOURCE_IDS:
+        state = states.get(source)
         checked = state.last_success_at if state else None
         age = int((now - checked).total_seconds()) if checked else None
         entry: dict[str, Any] = {
-            "active_version": active.get(source_id),
-            "loaded_version": live.loaded_versions.get(source_id),
+            "active_version": active.get(source),
+            "loaded_version": live.loaded_versions.get(source),
             # Seen active in the database and being indexed right now.
-            "pending_version": live.pending.get(source_id),
+            "pending_version": live.pending.get(source),
             "checked_seconds_ago": age,
         }
-        if source_id in active and max_age and (age is None or age > max_age):
+        if source in active and max_age and (age is None or age > max_age):
             entry["stale"] = True
             problems.append(
-                f"{source_id}: last checked {_age(age) if age is not None else 'never'} ago "
+                f"{source}: last checked {_age(age) if age is not None else 'never'} ago "
                 f"(allowed {_age(int(max_age))})"
             )
-        elif source_id in settings.required_sources and source_id not in active:
-            problems.append(f"{source_id}: required but has no active version")
-        sources[source_id] = entry
+        elif source in settings.required_sources and source not in active:
+            problems.append(f"{source}: required but has no active version")
+        sources[source] = entry
     return {"ready": not problems, "problems": problems, "sources": sources}

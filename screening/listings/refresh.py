@@ -87,11 +87,12 @@ class Refresher:
         self.holder = leases.holder_id()
 
     def refresh_many(
-        self, source_ids: Iterable[str], *, allow_drop: bool = False
+        self, sources: Iterable[str], *, allow_drop: bool = False
     ) -> list[RefreshOutcome]:
-        return [self.refresh(sid, allow_drop=allow_drop) for sid in source_ids]
+        return [self.refresh(sid, allow_drop=allow_drop) for sid in sources]
 
     def refresh(self, source_id: str, *, allow_drop: bool = False) -> RefreshOutcome:
+        """Refresh one source, named by its id (`us_ofac_sdn`)."""
         source = self.resolve(source_id)
         started = utcnow()
         files: list[dict[str, Any]] = []
@@ -127,7 +128,7 @@ class Refresher:
 
     def _record(
         self,
-        source_id: str,
+        source: str,
         started: datetime,
         status: str,
         files: list[dict[str, Any]],
@@ -139,7 +140,7 @@ class Refresher:
         with self.sessions.begin() as session:
             store.record_attempt(
                 session,
-                source=source_id,
+                source=source,
                 started_at=started,
                 status=status,
                 error=error,

@@ -120,8 +120,8 @@ class Match:
     party_key: str
     source: str
     sources: tuple[str, ...]
-    source_id: str
-    source_ids: tuple[str, ...]
+    source_key: str
+    source_keys: tuple[str, ...]
     lists: tuple[str, ...]
     programs: tuple[str, ...]
     kind: str
@@ -155,8 +155,8 @@ class Match:
             "party_key": self.party_key,
             "source": self.source,
             "sources": list(self.sources),
-            "source_id": self.source_id,
-            "source_ids": list(self.source_ids),
+            "source_key": self.source_key,
+            "source_keys": list(self.source_keys),
             # `list`: the list codes as one string ("EL", "CMIC;SDN"), for flat consumers.
             "list": ";".join(self.lists),
             "lists": list(self.lists),

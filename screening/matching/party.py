@@ -42,7 +42,7 @@ class Party:
     name: str
     kind: EntityKind
     sources: tuple[str, ...]
-    source_ids: tuple[str, ...]
+    source_keys: tuple[str, ...]
     lists: tuple[str, ...]
     programs: tuple[str, ...]
     countries: frozenset[str]
@@ -92,7 +92,7 @@ def merge_party(entries: list[ListEntry]) -> tuple[Party, list[PartyName]]:
         name=first.name,
         kind=kind,
         sources=_unique(e.source for e in ordered),
-        source_ids=_unique(e.source_key for e in ordered),
+        source_keys=_unique(e.source_key for e in ordered),
         lists=_unique(x for e in ordered for x in e.lists),
         programs=_unique(x for e in ordered for x in e.programs),
         countries=frozenset(

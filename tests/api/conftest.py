@@ -24,9 +24,9 @@ KEYS = {
 FIXTURE_SOURCES = ("us_trade_csl", "un_sc_sanctions")
 
 
-def small_source(source_id: str) -> ListSource:
+def small_source(source: str) -> ListSource:
     """The real source with bounds that fit the small fixture files."""
-    return dataclasses.replace(get_source(source_id), min_records=1)
+    return dataclasses.replace(get_source(source), min_records=1)
 
 
 def fixture_refresher(sessions, tmp_path: Path, fixtures_dir: Path) -> Refresher:

@@ -12,11 +12,11 @@ class RecordingRefresher:
         self.calls: list[str] = []
         self.fail = fail
 
-    def refresh(self, source_id: str) -> RefreshOutcome:
-        self.calls.append(source_id)
+    def refresh(self, source: str) -> RefreshOutcome:
+        self.calls.append(source)
         if self.fail:
             raise RuntimeError("database went away")
-        return RefreshOutcome(source_id, "unchanged", version_id=1, records=10)
+        return RefreshOutcome(source, "unchanged", version_id=1, records=10)
 
 
 def test_one_job_per_source_on_its_own_interval():
@@ -24,10 +24,10 @@ def test_one_job_per_source_on_its_own_interval():
     configure(scheduler, RecordingRefresher(), first_run_in_s=60)  # type: ignore[arg-type]
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == {f"refresh:{s}" for s in SOURCE_IDS}
-    for source_id in SOURCE_IDS:
-        job = jobs[f"refresh:{source_id}"]
+    for source in SOURCE_IDS:
+        job = jobs[f"refresh:{source}"]
         minutes = job.trigger.interval.total_seconds() / 60
-        assert minutes == get_source(source_id).refresh_interval_minutes
+        assert minutes == get_source(source).refresh_interval_minutes
         assert job.max_instances == 1
         assert job.coalesce is True
 

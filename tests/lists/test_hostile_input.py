@@ -23,9 +23,9 @@ def fixture_files(source_id: str) -> dict[str, bytes]:
     return {f.name: (FIXTURES / source_id / f.name).read_bytes() for f in source.files}
 
 
-def parse_or_refuse(source_id: str, files: dict[str, bytes]) -> None:
+def parse_or_refuse(source: str, files: dict[str, bytes]) -> None:
     try:
-        result = get_source(source_id).parse(files)
+        result = get_source(source).parse(files)
     except ListParseError as exc:
         refused: ListParseError | None = exc
     else:
@@ -35,27 +35,27 @@ def parse_or_refuse(source_id: str, files: dict[str, bytes]) -> None:
         return
     for entry in result.entries:
         assert entry.name.strip()
-        assert entry.source == source_id
+        assert entry.source == source
 
 
-@pytest.mark.parametrize("source_id", SOURCE_IDS)
+@pytest.mark.parametrize("source", SOURCE_IDS)
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.binary(max_size=2000))
-def test_random_bytes(source_id: str, data: bytes):
-    files = fixture_files(source_id)
-    primary = get_source(source_id).files[0].name
-    parse_or_refuse(source_id, {**files, primary: data})
+def test_random_bytes(source: str, data: bytes):
+    files = fixture_files(source)
+    primary = get_source(source).files[0].name
+    parse_or_refuse(source, {**files, primary: data})
 
 
-@pytest.mark.parametrize("source_id", SOURCE_IDS)
+@pytest.mark.parametrize("source", SOURCE_IDS)
 @settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     cut=st.floats(0, 1), flips=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), max_size=8)
 )
-def test_damaged_real_format(source_id: str, cut: float, flips: list[tuple[float, int]]):
-    files = fixture_files(source_id)
-    primary = get_source(source_id).files[0].name
+def test_damaged_real_format(source: str, cut: float, flips: list[tuple[float, int]]):
+    files = fixture_files(source)
+    primary = get_source(source).files[0].name
     data = bytearray(files[primary][: max(1, int(len(files[primary]) * cut))])
     for where, value in flips:
         data[min(int(where * len(data)), len(data) - 1)] = value
-    parse_or_refuse(source_id, {**files, primary: bytes(data)})
+    parse_or_refuse(source, {**files, primary: bytes(data)})

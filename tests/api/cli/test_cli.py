@@ -124,7 +124,7 @@ def test_screen_file_writes_one_result_per_row(run, fixtures_dir: Path, tmp_path
     assert rows[0]["matches"][0]["source"] == "un_sc_sanctions"
     required = {
         "source",
-        "source_id",
+        "source_key",
         "list",
         "entity_name",
         "matched_name",

@@ -126,7 +126,7 @@ def test_issuer_alias_and_bracketed_acronym(index: MatchIndex) -> None:
     issuer = index.screen(Query("China Telecom Holdings Corp")).matches[0]
     assert issuer.matched_name_kind == "issuer"
     assert issuer.match_type == "alias"
-    assert index.screen(Query("NUDT")).matches[0].source_id == "104"
+    assert index.screen(Query("NUDT")).matches[0].source_key == "104"
     assert index.screen(Query("National University of Defense Technology")).score == 1.0
 
 

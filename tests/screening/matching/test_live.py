@@ -44,18 +44,18 @@ def test_new_version_swaps_the_index_whole(sessions, tmp_path: Path):
     before = holder.get()
     assert decide(before.screen(Query("Party number 2 Trading Ltd")).score) == "review"
     unknown = before.screen(Query("Party number 7 Trading Ltd")).matches
-    assert all(m.source_id != "7" for m in unknown)
+    assert all(m.source_key != "7" for m in unknown)
 
     write_mirror(tmp_path / "m", "demo", {"parties.csv": demo_csv(8)})
     assert refresher.refresh("demo").status == "new_version"
     after = holder.get()
     assert after is not before
     best = after.screen(Query("Party number 7 Trading Ltd")).matches[0]
-    assert best.source_id == "7"
+    assert best.source_key == "7"
     assert best.score == 1.0
     # A screen that took the old reference keeps a complete, consistent old index.
     assert all(
-        m.source_id != "7" for m in before.screen(Query("Party number 7 Trading Ltd")).matches
+        m.source_key != "7" for m in before.screen(Query("Party number 7 Trading Ltd")).matches
     )
     assert after.versions["demo"].startswith("v2 ")
     assert before.versions["demo"].startswith("v1 ")
