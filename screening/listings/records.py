@@ -39,6 +39,9 @@ class Name:
     kind: str = "aka"
     # ISO 15924 script code ("Latn", "Hani", "Cyrl", "Arab") where the source tells us.
     script: str | None = None
+    # False for a name that only a curated list's unchecked note gives: it may send a screen
+    # to review, never deny it on its own.
+    verified: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,23 @@ class Identifier:
     type: str
     value: str
     country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A tie to another party that a list states: a parent, an owner, an operator.
+
+    Curated lists carry their own evidence per tie (`source`, `verified`); government lists give
+    ties in prose ("Linked To:"), which parsers may turn into relations with no percentage.
+    """
+
+    kind: str  # parent | owner | subsidiary | operator | affiliate
+    name: str
+    percent: float | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2 of the related party's headquarters
+    source: str | None = None
+    verified: bool = True
+    as_of: str | None = None  # ISO date the tie was true on
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +106,12 @@ class ListEntry:
     # A key shared by every source that republishes the same party, so that an OFAC entity reached
     # through the CSL and through the SDN files is one party: "ofac:<ent_num>". None = unshared.
     party_key: str | None = None
+    # Where the party is headquartered (ISO 3166-1 alpha-2), where a list says so.
+    headquarters: str | None = None
+    relations: tuple[Relation, ...] = ()
+    # Facts a curated list could not check, as "field:value" ("website:example.cn",
+    # "headquarters:CN"): evidence for review, never a ground for deny on their own.
+    unverified: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -104,9 +130,16 @@ class ListEntry:
         d = dict(data)
         d["kind"] = EntityKind(d["kind"])
         d["aliases"] = tuple(
-            Name(a["value"], NameStrength(a["strength"]), a["kind"], a.get("script"))
+            Name(
+                a["value"],
+                NameStrength(a["strength"]),
+                a["kind"],
+                a.get("script"),
+                a.get("verified", True),
+            )
             for a in d.get("aliases", ())
         )
+        d["relations"] = tuple(Relation(**r) for r in d.get("relations", ()))
         d["addresses"] = tuple(Address(**a) for a in d.get("addresses", ()))
         d["identifiers"] = tuple(Identifier(**i) for i in d.get("identifiers", ()))
         for name in (
@@ -117,6 +150,7 @@ class ListEntry:
             "email_domains",
             "source_urls",
             "federal_register",
+            "unverified",
         ):
             d[name] = tuple(d.get(name, ()))
         d["extra"] = dict(d.get("extra") or {})
