@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     lease_seconds: int = Field(default=60, ge=5)
     # How often a service process checks for list versions activated by other processes.
     index_poll_s: float = Field(default=10.0, gt=0)
+    # /v1/readyz turns 503 when the index has been behind the active versions this long.
+    index_max_lag_s: float = Field(default=120.0, gt=0)
     # /v1/readyz answers 503 when a source's active version is older than this many hours
     # (0: never). A week covers a long weekend of a publisher's outage, not a dead fetcher.
     max_list_age_hours: float = Field(default=168.0, ge=0)

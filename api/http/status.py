@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
@@ -122,6 +123,14 @@ def readiness(
     sources: dict[str, dict[str, Any]] = {}
     if not live.ready:
         problems.append("no match index is loaded yet")
+    if live.last_error:
+        problems.append(f"the match index cannot follow the lists: {live.last_error}")
+    behind = live.behind_since
+    if behind is not None and time.monotonic() - behind > settings.index_max_lag_s:
+        problems.append(
+            f"the match index has been behind the active lists for "
+            f"{time.monotonic() - behind:.0f} s (allowed {settings.index_max_lag_s:.0f} s)"
+        )
     max_age = settings.max_list_age_hours * 3600
     try:
         with sessions() as session:
