@@ -6,6 +6,9 @@ module; a new package with tables adds its models here.
 
 from __future__ import annotations
 
+# Each import registers its package's tables on Base.metadata.
+import screening.audit.models
+import screening.keys.models
 import screening.leases
 import screening.listings.models  # noqa: F401
 from screening.db import Base

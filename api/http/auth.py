@@ -12,34 +12,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from enum import StrEnum
 
 from pydantic import SecretStr
 
 from screening.errors import NotAuthenticatedError, NotPermittedError
+from screening.keys.roles import GRANTS, Permission, Role
+
+__all__ = ["GRANTS", "Credential", "KeyRing", "Permission", "Role", "authorize", "presented_key"]
 
 MIN_KEY_LENGTH = 16
 MAX_KEY_LENGTH = 512
-
-
-class Role(StrEnum):
-    SIGNUP = "signup"
-    ANALYST = "analyst"
-    ADMIN = "admin"
-
-
-class Permission(StrEnum):
-    SCREEN = "screen"
-    SCREEN_BATCH = "screen_batch"
-    READ_LISTS = "read_lists"
-    REFRESH_LISTS = "refresh_lists"
-
-
-GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.SIGNUP: frozenset({Permission.SCREEN}),
-    Role.ANALYST: frozenset({Permission.SCREEN, Permission.SCREEN_BATCH, Permission.READ_LISTS}),
-    Role.ADMIN: frozenset(Permission),
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,43 @@
+"""Audit tables. `screenings` is append-only: database triggers refuse UPDATE and DELETE (see
+the migration), so not even a bug in this service can rewrite what it answered."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from screening.db import Base, JSONType, UTCDateTime, utcnow
+
+
+class ScreeningRecord(Base):
+    """One screen: what was asked, against which list versions and policy, and the answer."""
+
+    __tablename__ = "screenings"
+    __table_args__ = (Index("ix_screenings_created_at", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    screened_on: Mapped[str] = mapped_column(String(10))  # the date the rules were applied for
+    context: Mapped[str] = mapped_column(String(20))
+    key_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    request_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    subject: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    normalized: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # {source: version id} of the list versions the answer used.
+    version_ids: Mapped[dict[str, int]] = mapped_column(JSONType)
+    policy_version: Mapped[str] = mapped_column(String(40))
+    decision: Mapped[str] = mapped_column(String(10))
+    answer: Mapped[dict[str, Any]] = mapped_column(JSONType)
+
+
+class PolicyVersion(Base):
+    """Every policy text ever used, by its hash, so a replay applies the policy of its day."""
+
+    __tablename__ = "policy_versions"
+
+    version: Mapped[str] = mapped_column(String(40), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    text: Mapped[str] = mapped_column(Text)

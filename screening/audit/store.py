@@ -1,0 +1,87 @@
+"""Queries of the audit tables. Functions take a Session and never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from screening.audit.models import PolicyVersion, ScreeningRecord
+from screening.db import utcnow
+from screening.errors import NotFoundError
+
+
+def remember_policy(session: Session, version: str, text: str) -> None:
+    """Store a policy text once (insert-or-ignore, race-safe on both databases)."""
+    dialect = session.get_bind().dialect.name
+    values = {"version": version, "text": text, "created_at": utcnow()}
+    if dialect == "postgresql":
+        statement: Any = pg_insert(PolicyVersion).values(values).on_conflict_do_nothing()
+    else:
+        statement = sqlite_insert(PolicyVersion).values(values).on_conflict_do_nothing()
+    session.execute(statement)
+
+
+def policy_text(session: Session, version: str) -> str:
+    text = session.scalar(select(PolicyVersion.text).where(PolicyVersion.version == version))
+    if text is None:
+        raise NotFoundError(f"policy version {version} is not recorded")
+    return text
+
+
+def record_screening(
+    session: Session,
+    *,
+    screening_id: str,
+    screened_on: str,
+    context: str,
+    key_id: str | None,
+    request_id: str | None,
+    subject: Mapping[str, Any],
+    normalized: Mapping[str, Any],
+    version_ids: Mapping[str, int],
+    policy_version: str,
+    decision: str,
+    answer: Mapping[str, Any],
+) -> None:
+    # A Core insert, not the ORM: one statement on the signup path, no identity-map work.
+    session.execute(
+        insert(ScreeningRecord).values(
+            id=screening_id,
+            created_at=utcnow(),
+            screened_on=screened_on,
+            context=context,
+            key_id=key_id,
+            request_id=request_id,
+            subject=dict(subject),
+            normalized=dict(normalized),
+            version_ids=dict(version_ids),
+            policy_version=policy_version,
+            decision=decision,
+            answer=dict(answer),
+        )
+    )
+
+
+def get_screening(session: Session, screening_id: str) -> ScreeningRecord:
+    record = session.get(ScreeningRecord, screening_id)
+    if record is None:
+        raise NotFoundError(f"screening {screening_id} does not exist")
+    return record
+
+
+def screenings_between(
+    session: Session, since: datetime, until: datetime, *, limit: int = 100_000
+) -> list[ScreeningRecord]:
+    query = (
+        select(ScreeningRecord)
+        .where(ScreeningRecord.created_at >= since, ScreeningRecord.created_at < until)
+        .order_by(ScreeningRecord.created_at, ScreeningRecord.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))

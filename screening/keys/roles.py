@@ -1,0 +1,37 @@
+"""Roles and what each may do. Separate capabilities, not a ladder a signup key could climb:
+the signup and authentication callers may only screen one party and read account access;
+analysts also read lists and screen in bulk; admins also refresh lists and manage keys."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    SIGNUP = "signup"
+    ANALYST = "analyst"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    SCREEN = "screen"
+    SCREEN_BATCH = "screen_batch"
+    READ_LISTS = "read_lists"
+    READ_SCREENINGS = "read_screenings"
+    REFRESH_LISTS = "refresh_lists"
+    MANAGE_LISTS = "manage_lists"
+    READ_METRICS = "read_metrics"
+
+
+GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.SIGNUP: frozenset({Permission.SCREEN}),
+    Role.ANALYST: frozenset(
+        {
+            Permission.SCREEN,
+            Permission.SCREEN_BATCH,
+            Permission.READ_LISTS,
+            Permission.READ_SCREENINGS,
+        }
+    ),
+    Role.ADMIN: frozenset(Permission),
+}
