@@ -86,7 +86,9 @@ def problem(
 def install(app: FastAPI) -> None:
     @app.exception_handler(errors.ScreeningError)
     async def _screening(request: Request, exc: errors.ScreeningError) -> JSONResponse:
-        status = STATUS.get(type(exc), 500)
+        # The nearest mapped class: a package's own subclass (an ownership declaration error
+        # is an InvalidQueryError) answers like its parent.
+        status = next((STATUS[c] for c in type(exc).__mro__ if c in STATUS), 500)
         return problem(request, status, slug(type(exc)), exc.detail)
 
     @app.exception_handler(RequestValidationError)
