@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 
 from api.http import problems
-from api.http.auth import KeyRing
+from api.http.auth import Credential, KeyRing
 from api.http.middleware import MAX_BODY_BYTES, ApiKeyGate, BodyLimit, FailureLimiter, RequestId
 from api.http.routes import router
 from api.jobs import RefreshRunner
@@ -22,6 +22,7 @@ from api.scheduler import background_scheduler
 from api.wiring import make_sessions
 from lists import SOURCE_IDS
 from screening.events import EventBus
+from screening.keys import service as keys_service
 from screening.listings import store
 from screening.listings.events import ListActivated
 from screening.matching.live import LiveIndex
@@ -84,7 +85,8 @@ def create_app(settings: Settings, *, start_background: bool = True) -> FastAPI:
     app.include_router(router)
     # Added innermost first: RequestId wraps ApiKeyGate wraps BodyLimit wraps the app.
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
-    app.add_middleware(ApiKeyGate, keys=_key_ring(settings), limiter=FailureLimiter())
+    keys = _key_ring(settings).with_lookup(lambda presented: _stored_key(app, presented))
+    app.add_middleware(ApiKeyGate, keys=keys, limiter=FailureLimiter())
     app.add_middleware(RequestId)
     return app
 
@@ -94,6 +96,16 @@ def _key_ring(settings: Settings) -> KeyRing:
     if not keys:
         keys = [SecretStr(f"admin:{_bootstrap_key(settings.bootstrap_key_file)}")]
     return KeyRing.from_settings(keys)
+
+
+def _stored_key(app: FastAPI, presented: str) -> Credential | None:
+    """A key from the database (`screening keys create`), looked up by its public prefix."""
+    sessions = getattr(app.state, "sessions", None)
+    if sessions is None:
+        return None
+    with sessions() as session:
+        stored = keys_service.check_key(session, presented)
+    return Credential(stored.role, f"key:{stored.id}") if stored else None
 
 
 def _bootstrap_key(path: Path) -> str:

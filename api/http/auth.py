@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pydantic import SecretStr
@@ -42,11 +45,27 @@ def _digest(secret: str) -> bytes:
     return hashlib.sha256(secret.encode()).digest()
 
 
-class KeyRing:
-    """The keys a process accepts."""
+# A key found in the database is trusted for this long before it is looked up again: a revoked
+# key stops working within this time, and a busy signup path costs one lookup per key per period.
+DB_KEY_TTL_S = 5.0
 
-    def __init__(self, keys: list[_Key]) -> None:
+Lookup = Callable[[str], "Credential | None"]
+
+
+class KeyRing:
+    """The keys a process accepts: from the settings (bootstrap) and from the database."""
+
+    def __init__(
+        self, keys: list[_Key], *, lookup: Lookup | None = None, ttl_s: float = DB_KEY_TTL_S
+    ) -> None:
         self._keys = keys
+        self._lookup = lookup
+        self._ttl_s = ttl_s
+        self._cache: dict[bytes, tuple[Credential, float]] = {}
+        self._lock = threading.Lock()
+
+    def with_lookup(self, lookup: Lookup, *, ttl_s: float = DB_KEY_TTL_S) -> KeyRing:
+        return KeyRing(self._keys, lookup=lookup, ttl_s=ttl_s)
 
     @classmethod
     def from_settings(cls, values: list[SecretStr]) -> KeyRing:
@@ -80,8 +99,27 @@ class KeyRing:
             # No early exit: every key is compared whether or not one already matched.
             if hmac.compare_digest(key.digest, candidate):
                 found = key.credential
+        if found is None and self._lookup is not None:
+            found = self._stored(presented, candidate)
         if found is None:
             raise NotAuthenticatedError("the API key is not valid")
+        return found
+
+    def _stored(self, presented: str, candidate: bytes) -> Credential | None:
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(candidate)
+        if cached is not None and now - cached[1] < self._ttl_s:
+            return cached[0]
+        assert self._lookup is not None
+        found = self._lookup(presented)
+        with self._lock:
+            if found is None:
+                self._cache.pop(candidate, None)
+            else:
+                if len(self._cache) > 10_000:
+                    self._cache.clear()
+                self._cache[candidate] = (found, now)
         return found
 
 
