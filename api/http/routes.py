@@ -1,17 +1,31 @@
-"""HTTP endpoints. Thin: check the permission, call the core, return its JSON-ready result."""
+"""HTTP endpoints. Thin: check the permission, call the core, return its JSON-ready result; each
+route declares its answers (`api.http.responses`) for the OpenAPI document."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Query, Request, Security
 from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from api.http import status as status_view
 from api.http.auth import Credential, Permission, authorize
+from api.http.responses import (
+    KEYED,
+    BatchResponse,
+    DiffResponse,
+    Healthz,
+    Readiness,
+    RefreshResponse,
+    ScreenResponse,
+    SourceStatus,
+    problem_responses,
+)
 from api.http.schemas import BatchRequest, ScreenRequest
+from lists import SOURCE_IDS
 from screening.errors import NotAuthenticatedError
 from screening.matching import MatchIndex
 from screening.policy import decision as policy
@@ -31,7 +45,22 @@ def session(request: Request) -> Any:
         yield s
 
 
-async def caller(request: Request) -> Credential:
+# The two ways to present a key, for the OpenAPI document only: ApiKeyGate has authenticated the
+# request from these same headers before the body was read, so their values are ignored here, and
+# `auto_error=False` keeps them from ever answering on their own.
+api_key_header = APIKeyHeader(
+    name="X-API-Key", scheme_name="ApiKey", description="An API key.", auto_error=False
+)
+bearer_token = HTTPBearer(
+    scheme_name="Bearer", description="An API key as a bearer token.", auto_error=False
+)
+
+
+async def caller(
+    request: Request,
+    _api_key: Annotated[str | None, Security(api_key_header)],
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_token)],
+) -> Credential:
     # Set by ApiKeyGate before the body was read; absent only if the gate was bypassed.
     credential: Credential | None = request.scope.get("state", {}).get("credential")
     if credential is None:
@@ -49,9 +78,23 @@ def needs(permission: Permission) -> Any:
 
 IndexDep = Annotated[MatchIndex, Depends(index)]
 SessionDep = Annotated[Session, Depends(session)]
+# Any string: an unknown id is a 404 `unknown-source` problem, not a validation error.
+SourcePath = Annotated[
+    str,
+    Path(description="A list source, as `GET /v1/lists` names them.", examples=list(SOURCE_IDS)),
+]
 
 
-@router.get("/v1/healthz", tags=["service"])
+# A JSON body can be unparseable, too large or invalid.
+BODY = (400, 413, 422)
+NO_INDEX = {503: "No match index is loaded yet; see /v1/readyz."}
+NO_VERSION = {404: "No such source, or it has no active version yet."}
+REFRESH = {404: "No such source.", 422: "The request is not valid."}
+
+
+@router.get(
+    "/v1/healthz", tags=["service"], response_model=Healthz, responses=problem_responses(500)
+)
 async def healthz() -> dict[str, str]:
     """Liveness: the process answers. No key."""
     return {"status": "ok"}
@@ -63,7 +106,15 @@ async def health(request: Request) -> dict[str, Any]:
     return {"status": "ok", "index_ready": request.app.state.index.ready}
 
 
-@router.get("/v1/readyz", tags=["service"])
+@router.get(
+    "/v1/readyz",
+    tags=["service"],
+    response_model=Readiness,
+    responses={
+        503: {"model": Readiness, "description": "Not ready; `problems` says why."},
+        **problem_responses(500),
+    },
+)
 def readyz(request: Request) -> JSONResponse:
     """Readiness: 503 while no index is loaded or an active list is older than its allowed
     age; the body says which. No key."""
@@ -76,7 +127,14 @@ def readyz(request: Request) -> JSONResponse:
     return JSONResponse(report, status_code=200 if report["ready"] else 503)
 
 
-@router.post("/v1/screen", tags=["screening"], dependencies=[needs(Permission.SCREEN)])
+# `response_model` only documents the answer here: a returned JSONResponse is sent as it is.
+@router.post(
+    "/v1/screen",
+    tags=["screening"],
+    dependencies=[needs(Permission.SCREEN)],
+    response_model=ScreenResponse,
+    responses=problem_responses(*KEYED, *BODY, 503, described=NO_INDEX),
+)
 def screen(body: ScreenRequest, idx: IndexDep) -> JSONResponse:
     """Screen one name (the signup path).
 
@@ -88,36 +146,64 @@ def screen(body: ScreenRequest, idx: IndexDep) -> JSONResponse:
     return JSONResponse(policy.screen(idx, body.to_query(), limit=body.limit).to_dict())
 
 
-@router.post("/v1/screen/batch", tags=["screening"], dependencies=[needs(Permission.SCREEN_BATCH)])
+@router.post(
+    "/v1/screen/batch",
+    tags=["screening"],
+    dependencies=[needs(Permission.SCREEN_BATCH)],
+    response_model=BatchResponse,
+    responses=problem_responses(*KEYED, *BODY, 503, described=NO_INDEX),
+)
 def screen_batch(body: BatchRequest, idx: IndexDep) -> dict[str, Any]:
     """Screen up to 1,000 names in one call; results keep the caller's `id`s, in order."""
-    results = policy.screen_many(idx, [item.to_query() for item in body.items])
+    queries = [item.to_query() for item in body.items]
+    results: dict[int, policy.Screening] = {}
+    # Each item's own `limit`, as documented: one batch call per distinct limit.
+    for limit in sorted({item.limit for item in body.items}):
+        picked = [n for n, item in enumerate(body.items) if item.limit == limit]
+        screened = policy.screen_many(idx, [queries[n] for n in picked], limit=limit)
+        results.update(zip(picked, screened, strict=True))
     return {
-        "results": [
-            {"id": item.id, **result.to_dict()}
-            for item, result in zip(body.items, results, strict=True)
-        ]
+        "results": [{"id": item.id, **results[n].to_dict()} for n, item in enumerate(body.items)]
     }
 
 
-@router.get("/v1/lists", tags=["lists"], dependencies=[needs(Permission.READ_LISTS)])
+@router.get(
+    "/v1/lists",
+    tags=["lists"],
+    dependencies=[needs(Permission.READ_LISTS)],
+    response_model=list[SourceStatus],
+    responses=problem_responses(*KEYED),
+)
 def list_status(db: SessionDep) -> list[dict[str, Any]]:
     """Per source: active version, record count, fetch time, age and last error."""
     return status_view.source_status(db, now=datetime.now(UTC))
 
 
-@router.get("/v1/lists/{source}/diff", tags=["lists"], dependencies=[needs(Permission.READ_LISTS)])
-def list_diff(source: str, db: SessionDep, samples: int = 20) -> dict[str, Any]:
-    """Parties added, removed and changed by the active version of a source."""
-    return status_view.source_diff(db, source, samples=min(max(samples, 0), 500))
+@router.get(
+    "/v1/lists/{source}/diff",
+    tags=["lists"],
+    dependencies=[needs(Permission.READ_LISTS)],
+    response_model=DiffResponse,
+    responses=problem_responses(*KEYED, 404, 422, described=NO_VERSION),
+)
+def list_diff(
+    source: SourcePath, db: SessionDep, samples: Annotated[int, Query(ge=0, le=500)] = 20
+) -> dict[str, Any]:
+    """Parties added, removed and changed by the active version of a source, with up to
+    `samples` names of each."""
+    return status_view.source_diff(db, source, samples=samples)
 
 
 @router.post(
     "/v1/lists/{source}/refresh",
     tags=["lists"],
     dependencies=[needs(Permission.REFRESH_LISTS)],
+    response_model=RefreshResponse,
+    # 422 cannot happen here (any path segment is a source id to look up), but FastAPI documents
+    # its own 422 shape for every route with a parameter unless the route names one.
+    responses=problem_responses(*KEYED, 404, 413, 422, described=REFRESH),
 )
-def refresh(source: str, request: Request) -> dict[str, Any]:
+def refresh(source: SourcePath, request: Request) -> dict[str, Any]:
     """Fetch a source now; a failure leaves the active version in place and is reported."""
     outcome = request.app.state.refresher.refresh(source)
     return {

@@ -86,7 +86,7 @@ def _gentle_build() -> Iterator[None]:
             gc.enable()
 
 
-def _unverified_names(entries: list[ListEntry]) -> frozenset[tuple[str, str]]:
+def unverified_names(entries: list[ListEntry]) -> frozenset[tuple[str, str]]:
     return frozenset((e.key, n.value) for e in entries for n in e.aliases if not n.verified)
 
 
@@ -170,7 +170,7 @@ class LiveIndex:
                     entries.extend(cached)
             index = MatchIndex.build(entries, {s: version_label(v) for s, v in versions.items()})
             self._snapshot = Snapshot(
-                index, DomainIndex(entries), _unverified_names(entries), dict(active)
+                index, DomainIndex(entries), unverified_names(entries), dict(active)
             )
             self._loaded = dict(active)
             self.behind_since = None
