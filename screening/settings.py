@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     refresh_on_start: bool = True
     # API keys as "role:key" pairs, comma-separated; roles: signup, analyst, admin.
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    # The screening policy (TOML); empty: the default policy shipped with the package.
+    policy_file: Path | None = None
+    # A token that may read /metrics and nothing else (Authorization: Bearer); admins may too.
+    metrics_token: SecretStr | None = None
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -15,8 +15,11 @@ from pydantic import SecretStr
 
 from api.http import problems
 from api.http.auth import Credential, KeyRing
+from api.http.metrics import Metrics
 from api.http.middleware import MAX_BODY_BYTES, ApiKeyGate, BodyLimit, FailureLimiter, RequestId
+from api.http.ops import router as ops_router
 from api.http.routes import router
+from api.http.screens import router as screens_router
 from api.jobs import RefreshRunner
 from api.scheduler import background_scheduler
 from api.wiring import make_sessions
@@ -26,6 +29,8 @@ from screening.keys import service as keys_service
 from screening.listings import store
 from screening.listings.events import ListActivated
 from screening.matching.live import LiveIndex
+from screening.policy.config import load_policy
+from screening.policy.engine import PolicyEngine
 from screening.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,6 +51,7 @@ def create_app(settings: Settings, *, start_background: bool = True) -> FastAPI:
         runner = RefreshRunner(settings, sessions, events)
         app.state.settings = settings
         app.state.sessions = sessions
+        metrics.watch_lists(sessions, live)
         app.state.index = live
         app.state.refresher = runner
         scheduler = None
@@ -81,8 +87,14 @@ def create_app(settings: Settings, *, start_background: bool = True) -> FastAPI:
         ),
         redoc_url=None,
     )
+    loaded = load_policy(settings.policy_file)
+    app.state.engine = PolicyEngine(loaded)
+    metrics = Metrics()
+    app.state.metrics = metrics
     problems.install(app)
     app.include_router(router)
+    app.include_router(screens_router)
+    app.include_router(ops_router)
     # Added innermost first: RequestId wraps ApiKeyGate wraps BodyLimit wraps the app.
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     keys = _key_ring(settings).with_lookup(lambda presented: _stored_key(app, presented))
@@ -95,6 +107,9 @@ def _key_ring(settings: Settings) -> KeyRing:
     keys = list(settings.api_keys)
     if not keys:
         keys = [SecretStr(f"admin:{_bootstrap_key(settings.bootstrap_key_file)}")]
+    if settings.metrics_token is not None:
+        # A scraper's token: it may read /metrics and nothing else.
+        keys.append(SecretStr(f"metrics:{settings.metrics_token.get_secret_value()}"))
     return KeyRing.from_settings(keys)
 
 

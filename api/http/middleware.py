@@ -8,6 +8,7 @@ bodies too, because the body is read here, bounded, before the app sees it.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -22,6 +23,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.http import problems
 from api.http.auth import Credential, KeyRing, presented_key
 from screening.errors import NotAuthenticatedError
+
+log = logging.getLogger(__name__)
 
 # A batch of 1,000 maximal items is well under this; anything larger is refused.
 MAX_BODY_BYTES = 4 << 20
@@ -67,8 +70,27 @@ class RequestId:
                 message["headers"] = headers
             await send(message)
 
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await tagged(message)
+
         try:
-            await self.app(scope, receive, tagged)
+            await self.app(scope, receive, watched)
+        except Exception:
+            # Answered here, not by Starlette's outermost error handler, so that a 500 carries
+            # the request id and no-store like every other answer, and its log line the id.
+            if started:
+                raise
+            incident = uuid.uuid4().hex
+            log.exception("unhandled error %s on %s", incident, scope.get("path"))
+            response = problems.problem(
+                Request(scope), 500, "internal",
+                f"internal error; incident {incident} is logged", incident=incident,
+            )  # fmt: skip
+            await response(scope, receive, tagged)
         finally:
             request_id.reset(token)
 

@@ -55,6 +55,12 @@ TITLES = {
 }
 
 
+def status_for(cls: type[errors.ScreeningError]) -> int:
+    """The nearest mapped class's status: a package's own subclass (an ownership declaration
+    error is an InvalidQueryError) answers like its parent."""
+    return next((STATUS[c] for c in cls.__mro__ if c in STATUS), 500)
+
+
 def slug(cls: type[BaseException]) -> str:
     name = cls.__name__.removesuffix("Error") or cls.__name__
     return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()

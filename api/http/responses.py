@@ -16,21 +16,11 @@ from pydantic import BaseModel, Field, WithJsonSchema
 from api.http import problems
 from api.http.middleware import MAX_BODY_BYTES
 from screening.listings.records import EntityKind
-from screening.policy.decision import Decision
+from screening.policy.config import Verdict
 
 # The views send `datetime.isoformat()` strings; a `datetime` field would re-serialise them
 # (`+00:00` becomes `Z`), so the type stays `str` and only the schema says what it holds.
 IsoTime = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
-
-
-class ScreenedQuery(BaseModel):
-    """The query as screened: cleaned name, country code, registered host, normalised id."""
-
-    name: str
-    country: str | None = Field(description="ISO 3166-1 alpha-2 code")
-    domain: str | None = Field(description="registered host name; null for mailbox providers")
-    identifier: str | None
-    address: str | None
 
 
 class EvidenceOut(BaseModel):
@@ -61,12 +51,45 @@ class MatchOut(BaseModel):
     evidence: list[EvidenceOut]
 
 
+class ScreenedSubject(BaseModel):
+    """The party as it was screened (the request's facts, as given)."""
+
+    name: str
+    aliases: list[str]
+    kind: str | None
+    country: str | None
+    address: str | None
+    email: str | None
+    website: str | None
+    identifiers: list[str]
+    owners: list[dict[str, Any]]
+
+
+class ReasonOut(BaseModel):
+    """Why the decision is what it is: one rule, what it decided, and on what evidence."""
+
+    rule: str = Field(
+        description="list_match, domain, jurisdiction, owner_match, ofac_50_percent, "
+        "bis_affiliates or restricted_jurisdiction_control"
+    )
+    decision: Verdict
+    detail: str
+    source: str | None = Field(description="the list source the reason rests on")
+    version: str | None = Field(description="that source's version")
+    evidence: dict[str, Any]
+
+
 class ScreenResponse(BaseModel):
-    query: ScreenedQuery
-    decision: Decision
+    screening_id: str | None = Field(description="the audit record of this answer")
+    decision: Verdict
+    reasons: list[ReasonOut]
     score: float = Field(description="the best match's score; 0 when nothing matched")
+    query: ScreenedSubject
+    context: str
     matches: list[MatchOut] = Field(description="best first")
     versions: dict[str, str] = Field(description="per source, the list version the answer used")
+    policy_version: str = Field(description="sha256 of the policy file that decided")
+    screened_on: str = Field(description="the date whose rules applied (ISO 8601)")
     note: str | None = Field(description="set when the name held nothing distinctive")
 
 

@@ -15,20 +15,16 @@ from api.http import status as status_view
 from api.http.auth import Credential, Permission, authorize
 from api.http.responses import (
     KEYED,
-    BatchResponse,
     DiffResponse,
     Healthz,
     Readiness,
     RefreshResponse,
-    ScreenResponse,
     SourceStatus,
     problem_responses,
 )
-from api.http.schemas import BatchRequest, ScreenRequest
 from lists import SOURCE_IDS
 from screening.errors import NotAuthenticatedError
 from screening.matching import MatchIndex
-from screening.policy import decision as policy
 
 router = APIRouter()
 
@@ -85,9 +81,6 @@ SourcePath = Annotated[
 ]
 
 
-# A JSON body can be unparseable, too large or invalid.
-BODY = (400, 413, 422)
-NO_INDEX = {503: "No match index is loaded yet; see /v1/readyz."}
 NO_VERSION = {404: "No such source, or it has no active version yet."}
 REFRESH = {404: "No such source.", 422: "The request is not valid."}
 
@@ -125,46 +118,6 @@ def readyz(request: Request) -> JSONResponse:
         now=datetime.now(UTC),
     )
     return JSONResponse(report, status_code=200 if report["ready"] else 503)
-
-
-# `response_model` only documents the answer here: a returned JSONResponse is sent as it is.
-@router.post(
-    "/v1/screen",
-    tags=["screening"],
-    dependencies=[needs(Permission.SCREEN)],
-    response_model=ScreenResponse,
-    responses=problem_responses(*KEYED, *BODY, 503, described=NO_INDEX),
-)
-def screen(body: ScreenRequest, idx: IndexDep) -> JSONResponse:
-    """Screen one name (the signup path).
-
-    Returns `decision` (`clear` / `review`), the best `score`, up to `limit` `matches` each
-    naming the listed party, the list and the listed name that matched with an explanation, and
-    the list `versions` the answer used.
-    """
-    # Already JSON-ready: skip FastAPI's generic encoder, which costs more than the screen.
-    return JSONResponse(policy.screen(idx, body.to_query(), limit=body.limit).to_dict())
-
-
-@router.post(
-    "/v1/screen/batch",
-    tags=["screening"],
-    dependencies=[needs(Permission.SCREEN_BATCH)],
-    response_model=BatchResponse,
-    responses=problem_responses(*KEYED, *BODY, 503, described=NO_INDEX),
-)
-def screen_batch(body: BatchRequest, idx: IndexDep) -> dict[str, Any]:
-    """Screen up to 1,000 names in one call; results keep the caller's `id`s, in order."""
-    queries = [item.to_query() for item in body.items]
-    results: dict[int, policy.Screening] = {}
-    # Each item's own `limit`, as documented: one batch call per distinct limit.
-    for limit in sorted({item.limit for item in body.items}):
-        picked = [n for n, item in enumerate(body.items) if item.limit == limit]
-        screened = policy.screen_many(idx, [queries[n] for n in picked], limit=limit)
-        results.update(zip(picked, screened, strict=True))
-    return {
-        "results": [{"id": item.id, **results[n].to_dict()} for n, item in enumerate(body.items)]
-    }
 
 
 @router.get(

@@ -11,6 +11,8 @@ class Role(StrEnum):
     SIGNUP = "signup"
     ANALYST = "analyst"
     ADMIN = "admin"
+    # A metrics scraper (SCREENING_METRICS_TOKEN): /metrics only.
+    METRICS = "metrics"
 
 
 class Permission(StrEnum):
@@ -34,4 +36,5 @@ GRANTS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.ADMIN: frozenset(Permission),
+    Role.METRICS: frozenset({Permission.READ_METRICS}),
 }

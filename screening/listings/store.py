@@ -94,6 +94,22 @@ def entry_data(session: Session, version_id: int, keys: Iterable[str]) -> dict[s
     return {key: data for key, data in rows}
 
 
+def entry_rows(
+    session: Session,
+    version_ids: Sequence[int],
+    *,
+    source_key: str | None = None,
+    party_key: str | None = None,
+) -> list[ListEntryRow]:
+    """Entries of these versions with this list key or this party key."""
+    query = select(ListEntryRow).where(ListEntryRow.version_id.in_(list(version_ids)))
+    if source_key is not None:
+        query = query.where(ListEntryRow.source_key == source_key)
+    if party_key is not None:
+        query = query.where(ListEntryRow.party_key == party_key)
+    return list(session.scalars(query.order_by(ListEntryRow.version_id, ListEntryRow.id)))
+
+
 def load_entries(session: Session, version_id: int) -> list[ListEntry]:
     rows = session.scalars(
         select(ListEntryRow.data)

@@ -56,6 +56,8 @@ class Screening:
     screened_on: date
     normalized: Mapping[str, Any] = field(default_factory=dict)
     screening_id: str | None = None
+    # Set when the name held nothing distinctive (only legal forms or generic words).
+    note: str | None = None
 
     @property
     def score(self) -> float:
@@ -73,6 +75,7 @@ class Screening:
             "versions": dict(self.versions),
             "policy_version": self.policy_version,
             "screened_on": self.screened_on.isoformat(),
+            "note": self.note,
         }
 
 
@@ -104,7 +107,8 @@ class PolicyEngine:
                 f"unknown context {context!r}; contexts: {', '.join(self.policy.contexts)}"
             )
         queries = subject.queries()
-        matches = self.match(snapshot, queries, sources=ctx.sources)
+        notes: list[str] = []
+        matches = self.match(snapshot, queries, sources=ctx.sources, notes=notes)
         versions = snapshot.index.versions
         reasons: list[Reason] = []
         reasons += self._match_reasons(snapshot, matches, versions, ctx.review_offset)
@@ -125,15 +129,24 @@ class PolicyEngine:
             policy_version=self.loaded.version,
             screened_on=on,
             normalized={"names": [q.name for q in queries], "domain": queries[0].domain},
+            note=notes[0] if notes else None,
         )
 
     def match(
-        self, snapshot: Snapshot, queries: list[Query], *, sources: tuple[str, ...] = ()
+        self,
+        snapshot: Snapshot,
+        queries: list[Query],
+        *,
+        sources: tuple[str, ...] = (),
+        notes: list[str] | None = None,
     ) -> list[Match]:
         """Best match per party over every query (name and aliases), best first."""
         best: dict[str, Match] = {}
         for query in queries:
-            for match in snapshot.index.screen(query, limit=MATCH_LIMIT).matches:
+            result = snapshot.index.screen(query, limit=MATCH_LIMIT)
+            if result.note and notes is not None:
+                notes.append(result.note)
+            for match in result.matches:
                 if sources and not set(match.sources) & set(sources):
                     continue
                 held = best.get(match.party_key)

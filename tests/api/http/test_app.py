@@ -35,7 +35,13 @@ def test_signup_key_screens_and_gets_an_explained_answer(client: TestClient):
     )
     assert response.status_code == 200
     body = response.json()
-    assert body["decision"] == "review"
+    # The UN list is a blocking sanction: a strong match denies, and the reason says so.
+    assert body["decision"] == "deny"
+    (reason,) = [r for r in body["reasons"] if r["rule"] == "list_match"]
+    assert reason["source"] == "un_sc_sanctions"
+    assert reason["version"] == body["versions"]["un_sc_sanctions"]
+    assert body["screening_id"]
+    assert body["policy_version"].startswith("sha256:")
     best = body["matches"][0]
     assert best["source"] == "un_sc_sanctions"
     assert best["entity_name"] == "KOREA MINING DEVELOPMENT TRADING CORPORATION"
@@ -79,7 +85,7 @@ def test_batch_keeps_caller_ids(client: TestClient):
     response = client.post("/v1/screen/batch", json=body, headers=auth("analyst"))
     assert response.status_code == 200
     results = response.json()["results"]
-    assert [(r["id"], r["decision"]) for r in results] == [("a", "review"), ("b", "clear")]
+    assert [(r["id"], r["decision"]) for r in results] == [("a", "deny"), ("b", "clear")]
 
 
 def test_list_status_and_diff(client: TestClient):
