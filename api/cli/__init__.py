@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 import signal
@@ -11,23 +10,16 @@ from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC, datetime
 from functools import wraps
-from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
 
-from api.cli import screen_file as sf
 from api.http import status as status_view
 from api.logs import configure_logging
 from api.wiring import make_refresher, open_sessions, upgrade_database
 from lists import SOURCE_IDS, get_source
 from screening.errors import ScreeningError
-from screening.keys import service as keys_service
-from screening.keys.roles import Role
 from screening.listings import store
-from screening.matching import MatchIndex, Query
-from screening.matching.live import build_index
-from screening.policy import decision as policy
 from screening.settings import Settings, get_settings
 
 P = ParamSpec("P")
@@ -157,150 +149,6 @@ def lists_diff(source: str, as_json: bool, samples: int) -> None:
     click.echo(status_view.diff_text(diff))
 
 
-def load_index() -> MatchIndex:
-    with open_sessions(settings()) as sessions, sessions() as session:
-        return build_index(session)
-
-
-@cli.command("screen")
-@click.argument("name")
-@click.option("--country", help="ISO country code (or name) of the party.")
-@click.option("--domain", help="Website or e-mail domain of the party.")
-@click.option("--address", help="Address of the party.")
-@click.option("--identifier", help="Registration, tax, LEI, IMO or similar number.")
-@click.option("--limit", default=5, show_default=True, type=click.IntRange(1, 50))
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@clear_errors
-def screen(
-    name: str,
-    country: str | None,
-    domain: str | None,
-    address: str | None,
-    identifier: str | None,
-    limit: int,
-    as_json: bool,
-) -> None:
-    """Screen one NAME against the active lists and explain the matches."""
-    query = Query.from_fields(
-        {
-            "name": name,
-            "country": country,
-            "domain": domain,
-            "address": address,
-            "identifier": identifier,
-        }
-    )
-    result = policy.screen(load_index(), query, limit=limit).to_dict()
-    if as_json:
-        click.echo(json.dumps(result, indent=2, ensure_ascii=False))
-        return
-    click.echo(f"{result['decision'].upper()}  best score {result['score']:.3f}")
-    for match in result["matches"]:
-        lists = ",".join(match["lists"])
-        click.echo(
-            f"  {match['score']:.3f}  [{match['source']} {lists} {match['source_key']}] "
-            f"{match['entity_name']}"
-        )
-        click.echo(f"         {match['explanation']}")
-    click.echo("lists: " + "; ".join(f"{k} {v}" for k, v in result["versions"].items()))
-
-
-@cli.command("screen-file")
-@click.argument("input_path", metavar="INPUT.csv", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--output", "-o", "output", required=True, type=click.Path(path_type=Path, dir_okay=False)
-)
-@click.option(
-    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
-)
-@clear_errors
-def screen_file(input_path: Path, output: Path, fmt: str) -> None:
-    """Screen every row of a CSV (header: id,name[,country,domain,address,identifier])."""
-    if not input_path.is_file():
-        raise click.ClickException(f"{input_path}: no such file")
-    total = sf.check_file(input_path)
-    index = load_index()
-    summary = sf.FileSummary()
-    tmp = output.with_name(output.name + ".partial")
-    with (
-        input_path.open(newline="", encoding="utf-8-sig") as src,
-        tmp.open("w", newline="", encoding="utf-8") as out,
-        click.progressbar(length=total, label="screening", file=sys.stderr) as bar,
-    ):
-        writer = csv.DictWriter(out, fieldnames=sf.CSV_COLUMNS) if fmt == "csv" else None
-        if writer:
-            writer.writeheader()
-        for result in sf.screen_rows(index, sf.read_rows(src)):
-            summary.rows += 1
-            summary.errors += result.get("error") is not None
-            summary.review += result.get("decision") == "review"
-            if writer:
-                writer.writerow(sf.csv_row(result))
-            else:
-                sf.write_jsonl(out, result)
-            bar.update(1)
-    tmp.replace(output)  # the output appears whole or not at all
-    click.echo(
-        f"{summary.rows} rows screened: {summary.review} to review, {summary.errors} with errors "
-        f"-> {output}",
-        err=True,
-    )
-    if summary.errors:
-        sys.exit(1)
-
-
-@cli.group("keys")
-def keys_group() -> None:
-    """API keys stored in the database (hashed)."""
-
-
-@keys_group.command("create")
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
-@click.option("--name", required=True, help="Who or what the key is for.")
-@clear_errors
-def keys_create(role: str, name: str) -> None:
-    """Create a key; it is printed once, alone on the last line, and never again."""
-    with open_sessions(settings()) as sessions, sessions.begin() as session:
-        stored, key = keys_service.create_key(session, role=role, name=name)
-    click.echo(f"created {stored.role} key {stored.id} ({stored.name}); store it now:", err=True)
-    click.echo(key)
-
-
-@keys_group.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@clear_errors
-def keys_list(as_json: bool) -> None:
-    """Keys with their role, prefix and state (never the secret)."""
-    with open_sessions(settings()) as sessions, sessions() as session:
-        rows = [
-            {
-                "id": k.id,
-                "name": k.name,
-                "role": k.role.value,
-                "prefix": k.prefix,
-                "created_at": k.created_at.isoformat(),
-                "revoked_at": k.revoked_at.isoformat() if k.revoked_at else None,
-            }
-            for k in keys_service.list_keys(session)
-        ]
-    if as_json:
-        click.echo(json.dumps(rows, indent=2))
-        return
-    for row in rows:
-        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
-        click.echo(f"{row['id']}  {row['role']:<8} rps_{row['prefix']}_…  {state}  {row['name']}")
-
-
-@keys_group.command("revoke")
-@click.argument("key_id")
-@clear_errors
-def keys_revoke(key_id: str) -> None:
-    """Revoke a key by id or prefix (effective within seconds in every process)."""
-    with open_sessions(settings()) as sessions, sessions.begin() as session:
-        stored = keys_service.revoke_key(session, key_id)
-    click.echo(f"revoked {stored.role} key {stored.id} ({stored.name})")
-
-
 @cli.command("serve")
 @click.option("--host", help="Bind address (default: SCREENING_HOST).")
 @click.option("--port", type=int, help="Port (default: SCREENING_PORT).")
@@ -337,3 +185,10 @@ def scheduler() -> None:
         # Let a refresh in progress finish (it keeps its lease alive meanwhile) and release
         # its lease, rather than leaving the source locked until the lease expires.
         blocking.shutdown(wait=True)
+
+
+# The other command groups register themselves on `cli` (imported last: they import it).
+from api.cli import keys as _keys  # noqa: E402
+from api.cli import screens as _screens  # noqa: E402
+
+__all__ = ["_keys", "_screens", "cli"]

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from screening.errors import InvalidQueryError, ScreeningError
-from screening.matching import MatchIndex, Query
-from screening.policy import decision as policy
+from screening.policy.subject import Subject
 
 REQUIRED = ("id", "name")
-OPTIONAL = ("country", "domain", "address", "identifier")
+OPTIONAL = (
+    "aliases", "kind", "country", "address", "email", "website", "domain", "identifiers",
+    "identifier", "owners", "context",
+)  # fmt: skip
 CSV_COLUMNS = (
-    "id", "decision", "score", "source", "source_key", "list", "entity_name", "matched_name",
-    "match_score", "explanation", "error",
+    "id", "decision", "reasons", "score", "source", "source_key", "list", "entity_name",
+    "matched_name", "match_score", "explanation", "screening_id", "error",
 )  # fmt: skip
 BATCH = 256
 
@@ -27,6 +29,7 @@ class FileSummary:
     rows: int = 0
     errors: int = 0
     review: int = 0
+    deny: int = 0
 
 
 def _header(fieldnames: Sequence[str] | None) -> list[str]:
@@ -60,18 +63,50 @@ def read_rows(handle: IO[str]) -> Iterator[dict[str, str]]:
         yield {k: (v or "").strip() for k, v in row.items() if k is not None}
 
 
-def _result(index: MatchIndex, row: dict[str, str]) -> dict[str, Any]:
+Screener = Callable[[Subject, str], dict[str, Any]]
+
+
+def subject_of(row: dict[str, str]) -> tuple[Subject, str]:
+    """A row's party and context; list cells are `;`-separated, `owners` is JSON."""
+
+    def items(column: str) -> tuple[str, ...]:
+        return tuple(v.strip() for v in row.get(column, "").split(";") if v.strip())
+
+    owners: tuple[dict[str, Any], ...] = ()
+    if row.get("owners"):
+        try:
+            parsed = json.loads(row["owners"])
+        except (ValueError, RecursionError) as exc:
+            raise InvalidQueryError(f"owners is not valid JSON: {exc}") from None
+        if not isinstance(parsed, list):
+            raise InvalidQueryError("owners must be a JSON list of owner objects")
+        owners = tuple(parsed)
+    subject = Subject(
+        name=row.get("name", ""),
+        aliases=items("aliases"),
+        kind=row.get("kind") or None,
+        country=row.get("country") or None,
+        address=row.get("address") or None,
+        email=row.get("email") or None,
+        website=row.get("website") or row.get("domain") or None,
+        identifiers=items("identifiers") + items("identifier"),
+        owners=owners,
+    )
+    return subject, row.get("context") or "signup"
+
+
+def _result(screen: Screener, row: dict[str, str]) -> dict[str, Any]:
     try:
-        query = Query.from_fields(row)
-        result = policy.screen(index, query, limit=5).to_dict()
+        subject, context = subject_of(row)
+        result = screen(subject, context)
     except ScreeningError as exc:
         return {"id": row.get("id", ""), "decision": None, "error": exc.detail, "matches": []}
     return {"id": row.get("id", ""), **result}
 
 
-def screen_rows(index: MatchIndex, rows: Iterator[dict[str, str]]) -> Iterator[dict[str, Any]]:
+def screen_rows(screen: Screener, rows: Iterator[dict[str, str]]) -> Iterator[dict[str, Any]]:
     for row in rows:
-        yield _result(index, row)
+        yield _result(screen, row)
 
 
 def write_jsonl(out: IO[str], result: dict[str, Any]) -> None:
@@ -84,6 +119,8 @@ def csv_row(result: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": result["id"],
         "decision": result.get("decision"),
+        "reasons": " | ".join(r["detail"] for r in result.get("reasons", ())),
+        "screening_id": result.get("screening_id"),
         "score": result.get("score"),
         "source": best.get("source"),
         "source_key": best.get("source_key"),

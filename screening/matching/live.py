@@ -176,7 +176,7 @@ class LiveIndex:
             self.behind_since = None
             for stale in set(self._entries) - set(active.values()):
                 del self._entries[stale]
-        log.warning("match index rebuilt in %.2fs (%s)", time.perf_counter() - started, active)
+        log.info("match index rebuilt in %.2fs (%s)", time.perf_counter() - started, active)
         return index
 
     def start(self) -> None:

@@ -52,6 +52,23 @@ def ownership_reasons(
             if verdict == "deny":
                 listed.update(match.lists)
                 sources[node.id] = (match.source, snapshot.index.versions.get(match.source))
+                reasons.append(
+                    Reason(
+                        rule="owner_listed",
+                        # The ownership rules below decide what the stake means; a listed
+                        # owner always deserves a human's look, whatever its share.
+                        decision="review",
+                        detail=f"declared owner {node.name!r} is a listed party: "
+                        f"{match.explanation}",
+                        source=match.source,
+                        version=snapshot.index.versions.get(match.source),
+                        evidence={
+                            "owner": node.location,
+                            "party_key": match.party_key,
+                            "lists": list(match.lists),
+                        },
+                    )
+                )
             elif verdict == "review":
                 reasons.append(
                     Reason(

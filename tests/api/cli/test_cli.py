@@ -102,7 +102,9 @@ def test_screen_file_writes_one_result_per_row(run, fixtures_dir: Path, tmp_path
     assert result.exit_code == 1  # row 3 has no name: reported, not silently dropped
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in rows] == ["1", "2", "3"]
-    assert rows[0]["decision"] == "review"
+    assert rows[0]["decision"] == "deny"  # the UN list blocks
+    assert rows[0]["reasons"][0]["source"] == "un_sc_sanctions"
+    assert rows[0]["screening_id"]
     assert rows[0]["matches"][0]["source"] == "un_sc_sanctions"
     required = {
         "source",
@@ -119,7 +121,7 @@ def test_screen_file_writes_one_result_per_row(run, fixtures_dir: Path, tmp_path
     csv_out = tmp_path / "out.csv"
     run("screen-file", str(source), "--output", str(csv_out), "--format", "csv")
     lines = csv_out.read_text().splitlines()
-    assert lines[0].startswith("id,decision,score,source")
+    assert lines[0].startswith("id,decision,reasons,score,source")
     assert len(lines) == 4
 
 
@@ -147,3 +149,30 @@ def test_serve_refuses_malformed_api_keys(run, monkeypatch: pytest.MonkeyPatch):
     assert result.exit_code == 1
     assert "invalid SCREENING_API_KEYS" in result.output
     assert "too short" in result.output
+
+
+def test_screen_decides_with_reasons_and_replay_reproduces(run, tmp_path: Path, fixtures_dir):
+    from api.wiring import open_sessions
+    from tests.api.conftest import FIXTURE_SOURCES, fixture_refresher
+
+    with open_sessions(get_settings()) as sessions:
+        fixture_refresher(sessions, tmp_path, fixtures_dir).refresh_many(FIXTURE_SOURCES)
+    owners = json.dumps(
+        [{"name": "Korea Mining Development Trading Corp", "percent": 100, "country": "KP"}]
+    )
+    screened = run(
+        "screen", "Pyongyang Export Partners", "--country", "AE", "--owners", owners, "--json"
+    )
+    assert screened.exit_code == 0, screened.output
+    body = json.loads(screened.stdout)
+    assert body["decision"] == "deny"
+    rules = {r["rule"]: r["decision"] for r in body["reasons"]}
+    assert rules == {"owner_listed": "review", "restricted_jurisdiction_control": "deny"}
+    replayed = run("replay", body["screening_id"], "--json")
+    assert replayed.exit_code == 0, replayed.output
+    assert json.loads(replayed.stdout)["reproduced"] is True
+    text = run("replay", body["screening_id"]).stdout
+    assert "reproduced" in text
+    bad = run("screen", "X Ltd", "--owners", "[{")
+    assert bad.exit_code == 2
+    assert "not valid JSON" in bad.output

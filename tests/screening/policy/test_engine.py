@@ -165,9 +165,10 @@ def test_lab_rule_more_than_half_owned_from_a_restricted_jurisdiction(percent, d
 @pytest.mark.parametrize(
     ("on", "decision"),
     [
-        (date(2025, 9, 1), "clear"),  # not yet in force
+        # Out of force the rule decides nothing; the listed owner still sends it to a human.
+        (date(2025, 9, 1), "review"),  # not yet in force
         (date(2025, 10, 1), "deny"),  # in force
-        (date(2026, 1, 15), "clear"),  # suspended: said, but no effect
+        (date(2026, 1, 15), "review"),  # suspended: said, but no effect
         (date(2026, 11, 10), "deny"),  # back
     ],
 )
@@ -177,10 +178,12 @@ def test_bis_affiliates_rule_before_during_and_after_its_suspension(on: date, de
         owners=[owner("Kunlun Quantum Microsystems Co., Ltd.", 60, "AE")],
     )  # fmt: skip
     assert result.decision == decision
-    bis = [r for r in result.reasons if r.rule == "bis_affiliates"]
-    assert bis, result.reasons
+    (bis,) = [r for r in result.reasons if r.rule == "bis_affiliates"]
+    assert bis.evidence["aggregate_percent"] == 60
+    assert bis.decision == ("deny" if decision == "deny" else "clear")
     if on == date(2026, 1, 15):
-        assert "suspended" in bis[0].detail
+        assert "suspended" in bis.detail
+    assert {r.rule for r in result.reasons} >= {"owner_listed", "bis_affiliates"}
 
 
 def test_a_declared_owner_cycle_is_a_clear_error():
