@@ -9,6 +9,7 @@ ScreeningError
 │   └── LeaseHeldError          another process is refreshing this source right now
 ├── InvalidQueryError           a screening input that cannot be screened (empty, too long, ...)
 ├── NotFoundError               a version, entry or record that does not exist
+├── ConflictError               it exists already (a custom list created twice)
 ├── IndexNotReadyError          no list has been loaded into the matcher yet
 └── AuthError
     ├── NotAuthenticatedError   no API key, or an unknown one
@@ -60,6 +61,10 @@ class InvalidQueryError(ScreeningError):
 
 class NotFoundError(ScreeningError):
     """The thing asked for does not exist."""
+
+
+class ConflictError(ScreeningError):
+    """What is being created exists already."""
 
 
 class IndexNotReadyError(ScreeningError):

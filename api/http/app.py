@@ -15,6 +15,7 @@ from pydantic import SecretStr
 
 from api.http import problems
 from api.http.auth import Credential, KeyRing
+from api.http.custom_lists import router as custom_router
 from api.http.metrics import Metrics
 from api.http.middleware import MAX_BODY_BYTES, ApiKeyGate, BodyLimit, FailureLimiter, RequestId
 from api.http.ops import router as ops_router
@@ -51,6 +52,7 @@ def create_app(settings: Settings, *, start_background: bool = True) -> FastAPI:
         runner = RefreshRunner(settings, sessions, events)
         app.state.settings = settings
         app.state.sessions = sessions
+        app.state.events = events
         metrics.watch_lists(sessions, live)
         app.state.index = live
         app.state.refresher = runner
@@ -95,6 +97,7 @@ def create_app(settings: Settings, *, start_background: bool = True) -> FastAPI:
     app.include_router(router)
     app.include_router(screens_router)
     app.include_router(ops_router)
+    app.include_router(custom_router)
     # Added innermost first: RequestId wraps ApiKeyGate wraps BodyLimit wraps the app.
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     keys = _key_ring(settings).with_lookup(lambda presented: _stored_key(app, presented))

@@ -33,6 +33,7 @@ STATUS: dict[type[errors.ScreeningError], int] = {
     errors.LeaseHeldError: 409,
     errors.InvalidQueryError: 422,
     errors.NotFoundError: 404,
+    errors.ConflictError: 409,
     errors.IndexNotReadyError: 503,
     errors.AuthError: 401,
     errors.NotAuthenticatedError: 401,

@@ -209,6 +209,7 @@ _DESCRIPTIONS = {
     401: "No API key, or one that matches no configured key.",
     403: "The key's role may not do this.",
     404: "Not found.",
+    409: "It exists already.",
     413: f"The request body is over {MAX_BODY_BYTES} bytes; it was not read.",
     422: "The body or a parameter is not valid, or the input cannot be screened.",
     429: "Too many requests with an invalid key from this client; retry after `Retry-After`.",

@@ -15,17 +15,24 @@ from screening.matching.live import LiveIndex
 from screening.settings import Settings
 
 
+def titles(session: Session) -> dict[str, str]:
+    """Every source in registry order, then the custom lists, with their titles."""
+    out = {source: get_source(source).title for source in SOURCE_IDS}
+    out.update({row.source: row.title for row in store.custom_lists(session)})
+    return out
+
+
 def source_status(session: Session, *, now: datetime) -> list[dict[str, Any]]:
     """One row per source, in registry order; `records` counts the primary file's entries."""
     states = store.all_source_states(session)
     rows: list[dict[str, Any]] = []
-    for source in SOURCE_IDS:
+    for source, title in titles(session).items():
         state = states.get(source)
         version = store.active_version(session, source)
         rows.append(
             {
                 "source": source,
-                "title": get_source(source).title,
+                "title": title,
                 "active_version": version.id if version else None,
                 "records": version.record_count if version else None,
                 "fetched_at": version.fetched_at.isoformat() if version else None,
@@ -56,7 +63,8 @@ def status_line(row: dict[str, Any]) -> str:
 
 def source_diff(session: Session, source: str, *, samples: int = 10) -> dict[str, Any]:
     """The active version's diff against its predecessor, with sample party names."""
-    get_source(source)  # unknown ids get UnknownSourceError, not "no version"
+    if source not in titles(session):
+        get_source(source)  # unknown ids get UnknownSourceError, not "no version"
     version = store.active_version(session, source)
     if version is None:
         raise NotFoundError(f"{source} has no active version yet; run `screening lists refresh`")
@@ -139,7 +147,7 @@ def readiness(
     except Exception as exc:  # the probe must answer, whatever the database does
         problems.append(f"database unavailable: {type(exc).__name__}")
         states, active = {}, {}
-    for source in SOURCE_IDS:
+    for source in [*SOURCE_IDS, *(s for s in active if s not in SOURCE_IDS)]:
         state = states.get(source)
         checked = state.last_success_at if state else None
         age = int((now - checked).total_seconds()) if checked else None

@@ -91,3 +91,14 @@ class RefreshAttempt(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     version_id: Mapped[int | None] = mapped_column(ForeignKey("list_versions.id"), nullable=True)
     files: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+
+
+class CustomList(Base):
+    """A list an admin keeps (`custom_<name>`); each load of its CSV is an ordinary version."""
+
+    __tablename__ = "custom_lists"
+
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(100), nullable=True)

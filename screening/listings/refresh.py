@@ -185,7 +185,7 @@ class Refresher:
     ) -> list[FetchedFile]:
         fetched: list[FetchedFile] = []
         for spec in source.files:
-            url = mirror_url(spec.url, source.id, self.mirror)
+            url = mirror_url(spec.url, source.id, self.mirror) if spec.mirrored else spec.url
             before = previous.get(spec.name, {})
             try:
                 got = self.fetcher.fetch(

@@ -16,6 +16,9 @@ class SourceFile:
 
     url: str
     required: bool = True
+    # False for a file this service keeps itself (a custom list's last load): a mirror setting
+    # never redirects it.
+    mirrored: bool = True
 
     @property
     def name(self) -> str:

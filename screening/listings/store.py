@@ -11,8 +11,9 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from screening.db import utcnow
-from screening.errors import NotFoundError
+from screening.errors import ConflictError, NotFoundError
 from screening.listings.models import (
+    CustomList,
     ListEntryRow,
     ListSourceState,
     ListVersion,
@@ -265,3 +266,18 @@ def prune_entries(session: Session, source: str, *, keep: int) -> int:
     )
     result = session.execute(delete(ListEntryRow).where(ListEntryRow.version_id.in_(doomed)))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def custom_lists(session: Session) -> list[CustomList]:
+    return list(session.scalars(select(CustomList).order_by(CustomList.source)))
+
+
+def get_custom_list(session: Session, source: str) -> CustomList | None:
+    return session.get(CustomList, source)
+
+
+def add_custom_list(session: Session, source: str, title: str, created_by: str | None) -> None:
+    if session.get(CustomList, source) is not None:
+        raise ConflictError(f"custom list {source} exists already")
+    session.add(CustomList(source=source, title=title, created_by=created_by))
+    session.flush()
