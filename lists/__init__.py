@@ -18,6 +18,8 @@ SOURCE_IDS: tuple[str, ...] = (
     "un_sc_sanctions",
     "eu_fsf",
     "gb_fcdo_sanctions",
+    "curated_ai_labs",
+    "us_dod_1260h",
 )
 
 
