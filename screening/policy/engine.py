@@ -158,11 +158,15 @@ class PolicyEngine:
         """What one match means under the policy: deny, review or nothing."""
         rule = self.policy.rule_for(match.lists)
         verified = (match.party_key, match.matched_name) not in snapshot.unverified_names
+        # Facts that disagree (the party says it is elsewhere than the list says) leave the
+        # decision to a human: evaders lie about their country, namesakes really are elsewhere.
+        conflicting = any(e.kind == "country_conflict" for e in match.evidence)
         if (
             rule.deny_at is not None
             and match.score >= rule.deny_at
             and match.match_type in self.policy.deny_match_types
             and verified
+            and not conflicting
         ):
             return "deny"
         if match.score >= rule.review_at + review_offset:

@@ -215,3 +215,11 @@ def test_the_policy_file_is_validated_and_versioned_by_hash():
         parse_policy(text.replace("[contexts.rescreen]", "[contexts.nightly]"))
     with pytest.raises(PolicyError, match="TOML"):
         parse_policy("rules = [")
+
+
+def test_an_exact_name_with_a_conflicting_country_goes_to_a_human_not_to_deny():
+    result = screen("Rostec State Corporation", country="US")
+    assert result.decision == "review"
+    (hit,) = [r for r in result.reasons if r.rule == "list_match"]
+    assert hit.evidence["match_type"] in ("exact", "legal_form_differs")
+    assert "differs from listed RU" in hit.detail

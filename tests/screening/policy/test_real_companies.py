@@ -1,0 +1,75 @@
+"""Real companies stay clear: the S&P 500, screened in the signup context against every mirror
+list and the curated lists, with the headquarters the file gives."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from lists import get_source
+from screening.listings.records import ListEntry
+from screening.matching import MatchIndex
+from screening.matching.domains import DomainIndex
+from screening.matching.live import Snapshot, unverified_names
+from screening.names.countries import country_code
+from screening.policy.config import load_policy
+from screening.policy.engine import PolicyEngine
+from screening.policy.subject import Subject
+
+MIRRORED = ("us_trade_csl", "us_ofac_sdn", "us_ofac_cons", "un_sc_sanctions")
+PACKAGED = ("curated_ai_labs", "us_dod_1260h")
+US_STATES = {
+    "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut",
+    "Delaware", "District of Columbia", "Florida", "Georgia", "Hawaii", "Idaho", "Illinois",
+    "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine", "Maryland", "Massachusetts",
+    "Michigan", "Minnesota", "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada",
+    "New Hampshire", "New Jersey", "New Mexico", "New York", "North Carolina", "North Dakota",
+    "Ohio", "Oklahoma", "Oregon", "Pennsylvania", "Rhode Island", "South Carolina",
+    "South Dakota", "Tennessee", "Texas", "Utah", "Vermont", "Virginia", "Washington",
+    "West Virginia", "Wisconsin", "Wyoming", "Washington, D.C.",
+}  # fmt: skip
+
+
+def headquarters_country(location: str) -> str | None:
+    last = location.rsplit(",", 1)[-1].strip()
+    return "US" if last in US_STATES or "D.C." in location else country_code(last)
+
+
+def snapshot(shared: Path) -> Snapshot:
+    entries: list[ListEntry] = []
+    for source_id in MIRRORED:
+        folder = shared / "mirror" / source_id
+        files = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+        entries += get_source(source_id).parse(files).entries
+    for source_id in PACKAGED:
+        source = get_source(source_id)
+        files = {f.name: Path(f.url.removeprefix("file://")).read_bytes() for f in source.files}
+        entries += source.parse(files).entries
+    sources = {e.source for e in entries}
+    index = MatchIndex.build(entries, {s: "test" for s in sources})
+    return Snapshot(
+        index, DomainIndex(entries), unverified_names(entries), dict.fromkeys(sources, 0)
+    )
+
+
+@pytest.mark.shared_data
+def test_sp500_stays_clear_in_the_signup_context(shared_data: Path):
+    snap = snapshot(shared_data)
+    engine = PolicyEngine(load_policy())
+    with (shared_data / "companies" / "sp500_constituents.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    flagged = []
+    for row in rows:
+        location = row["Headquarters Location"]
+        subject = Subject(row["Security"], country=headquarters_country(location), address=location)
+        result = engine.screen(snap, subject, context="signup", on=date(2026, 12, 1))
+        if result.decision != "clear":
+            flagged.append((row["Security"], result.decision, result.reasons[0].detail))
+    share = len(flagged) / len(rows)
+    print(f"\nS&P 500 not clear: {len(flagged)}/{len(rows)} = {share:.2%}")
+    for name, decision, why in flagged:
+        print(f"  {decision}: {name}: {why[:160]}")
+    assert share <= 0.005, flagged
