@@ -47,7 +47,7 @@ SOURCE = ListSource(
     id=SOURCE_ID,
     title="Restricted AI labs and AI-chip / cloud companies (curated)",
     publisher="this project, curated from public sources",
-    files=(SourceFile(URL),),
+    files=(SourceFile(URL, packaged=True),),
     parse=parse,
     # About 70 entries: a file that lost most of them, or grew tenfold, is a broken edit.
     min_records=40,

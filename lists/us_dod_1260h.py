@@ -48,7 +48,7 @@ SOURCE = ListSource(
     id=SOURCE_ID,
     title="DoD Section 1260H Chinese military companies",
     publisher="US Department of Defense (transcribed by this project)",
-    files=(SourceFile(URL),),
+    files=(SourceFile(URL, packaged=True),),
     parse=parse,
     # The 2025-01-07 edition names 133 parties, the 2026-06-08 edition 188.
     min_records=100,

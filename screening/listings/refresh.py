@@ -29,7 +29,7 @@ from screening.listings.models import ListVersion
 from screening.listings.rawstore import RawStore
 from screening.listings.records import ListEntry
 from screening.listings.sanity import check_count, check_raw_file
-from screening.listings.source import ListSource, ParseResult
+from screening.listings.source import ListSource, ParseResult, SourceFile
 
 log = logging.getLogger(__name__)
 
@@ -188,13 +188,11 @@ class Refresher:
             url = mirror_url(spec.url, source.id, self.mirror) if spec.mirrored else spec.url
             before = previous.get(spec.name, {})
             try:
-                got = self.fetcher.fetch(
-                    spec.name,
-                    url,
-                    self.raw.incoming,
-                    etag=before.get("etag"),
-                    last_modified=before.get("last_modified"),
-                )
+                got = self._fetch_one(spec, url, before)
+                if spec.packaged and url != spec.url and got is None:
+                    url = spec.url
+                    got = self._fetch_one(spec, url, before)
+                assert got is not None
             except ListFetchError as exc:
                 exc.source = source.id
                 if spec.required:
@@ -230,6 +228,24 @@ class Refresher:
                 }
             )
         return fetched
+
+    def _fetch_one(self, spec: SourceFile, url: str, before: dict[str, Any]) -> FetchedFile | None:
+        """Fetch one file; None when a mirror lacks a packaged file (the caller falls back)."""
+        try:
+            return self.fetcher.fetch(
+                spec.name,
+                url,
+                self.raw.incoming,
+                etag=before.get("etag") if before.get("url") == redact(url) else None,
+                last_modified=before.get("last_modified")
+                if before.get("url") == redact(url)
+                else None,
+            )
+        except ListFetchError as exc:
+            if spec.packaged and url != spec.url and " 404 " in f" {exc.detail} ":
+                log.info("%s not in the mirror; using the packaged copy", spec.name)
+                return None
+            raise
 
     def _parse(self, source: ListSource, blobs: dict[str, bytes]) -> ParseResult:
         try:

@@ -19,6 +19,9 @@ class SourceFile:
     # False for a file this service keeps itself (a custom list's last load): a mirror setting
     # never redirects it.
     mirrored: bool = True
+    # True for a file shipped with the package (a curated list): a mirror may serve a newer one,
+    # and a mirror without it falls back to the packaged copy instead of failing the refresh.
+    packaged: bool = False
 
     @property
     def name(self) -> str:

@@ -87,3 +87,23 @@ def test_bad_file_keeps_the_active_version(sessions, tmp_path, mirror, case):
         assert version.id == good.version_id
         assert len(store.load_entries(session, version.id)) == good.records
         assert store.source_state(session, source).last_error == bad.detail
+
+
+def test_a_mirror_without_a_curated_file_falls_back_to_the_packaged_copy(sessions, tmp_path):
+    from lists import get_source
+
+    empty = tmp_path / "empty-mirror"
+    empty.mkdir()
+    outcome = Refresher(
+        sessions,
+        get_source,
+        HttpFetcher(timeout_s=5, retries=0),
+        RawStore(tmp_path / "data"),
+        mirror=empty.as_uri(),
+    ).refresh("curated_ai_labs")
+    assert outcome.status == "new_version", outcome.detail
+    with sessions() as session:
+        version = store.active_version(session, "curated_ai_labs")
+        assert version is not None
+        (file,) = version.files
+        assert file["url"].endswith("/lists/curated/ai_labs.json")
