@@ -30,6 +30,7 @@ from screening.listings.models import ListVersion
 from screening.listings.records import ListEntry
 from screening.matching.domains import DomainIndex
 from screening.matching.index import MatchIndex
+from screening.matching.model import Query
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,16 @@ def _gentle_build() -> Iterator[None]:
 
 def unverified_names(entries: list[ListEntry]) -> frozenset[tuple[str, str]]:
     return frozenset((e.key, n.value) for e in entries for n in e.aliases if not n.verified)
+
+
+# Names that take every path of normalisation (Chinese segmentation and dictionaries, other
+# scripts, decorations): their lazily loaded tables load here, not in a customer's request.
+WARM_UP = ("Huawei Technologies Co Ltd", "华为技术有限公司", "華為技術", "Сбербанк", "Rosneft ™ 🚀")
+
+
+def _warm(index: MatchIndex) -> None:
+    for name in WARM_UP:
+        index.screen(Query(name))
 
 
 class LiveIndex:
@@ -169,6 +180,7 @@ class LiveIndex:
                     self._entries[version_id] = cached
                     entries.extend(cached)
             index = MatchIndex.build(entries, {s: version_label(v) for s, v in versions.items()})
+            _warm(index)
             self._snapshot = Snapshot(
                 index, DomainIndex(entries), unverified_names(entries), dict(active)
             )
