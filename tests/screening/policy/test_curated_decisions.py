@@ -28,13 +28,21 @@ def curated() -> Snapshot:
     return Snapshot(index, DomainIndex(entries), unverified_names(entries), {"curated_ai_labs": 1})
 
 
-def screen(snap: Snapshot, name: str, **kw: str) -> Screening:
-    return ENGINE.screen(snap, Subject(name, **kw), context="signup", on=date(2026, 12, 1))
+def screen(
+    snap: Snapshot,
+    name: str,
+    *,
+    country: str | None = None,
+    email: str | None = None,
+    website: str | None = None,
+) -> Screening:
+    subject = Subject(name, country=country, email=email, website=website)
+    return ENGINE.screen(snap, subject, context="signup", on=date(2026, 12, 1))
 
 
 def lab_of(result: Screening) -> str:
     hit = next(r for r in result.reasons if r.rule in ("list_match", "domain"))
-    return str(hit.evidence["source_key"] if "source_key" in hit.evidence else "")
+    return str(hit.evidence.get("source_key", ""))
 
 
 @pytest.mark.parametrize(
@@ -70,7 +78,13 @@ def test_a_lab_is_denied_by_legal_name_chinese_name_brand_and_operator(curated, 
     ],
 )
 def test_lab_domains_and_subdomains(curated, field: str, value: str, decision: str):
-    result = screen(curated, "Blue Harbor Analytics", country="SG", **{field: value})
+    result = screen(
+        curated,
+        "Blue Harbor Analytics",
+        country="SG",
+        email=value if field == "email" else None,
+        website=value if field == "website" else None,
+    )
     assert result.decision == decision, result.reasons
     if decision == "deny":
         assert lab_of(result) == "deepseek"

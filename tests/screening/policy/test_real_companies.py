@@ -49,7 +49,7 @@ def snapshot(shared: Path) -> Snapshot:
         files = {f.name: Path(f.url.removeprefix("file://")).read_bytes() for f in source.files}
         entries += source.parse(files).entries
     sources = {e.source for e in entries}
-    index = MatchIndex.build(entries, {s: "test" for s in sources})
+    index = MatchIndex.build(entries, dict.fromkeys(sources, "test"))
     return Snapshot(
         index, DomainIndex(entries), unverified_names(entries), dict.fromkeys(sources, 0)
     )
