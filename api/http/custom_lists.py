@@ -86,11 +86,5 @@ async def load_entries(
         data,
         events=request.app.state.events,
     )
-    return {
-        "source": outcome.source,
-        "status": outcome.status,
-        "detail": outcome.detail,
-        "version": outcome.version_id,
-        "records": outcome.records,
-        "diff": outcome.diff_counts,
-    }
+    result: dict[str, Any] = outcome.to_dict()
+    return result

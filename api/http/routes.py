@@ -159,11 +159,5 @@ def list_diff(
 def refresh(source: SourcePath, request: Request) -> dict[str, Any]:
     """Fetch a source now; a failure leaves the active version in place and is reported."""
     outcome = request.app.state.refresher.refresh(source)
-    return {
-        "source": outcome.source,
-        "status": outcome.status,
-        "detail": outcome.detail,
-        "version": outcome.version_id,
-        "records": outcome.records,
-        "diff": outcome.diff_counts,
-    }
+    result: dict[str, Any] = outcome.to_dict()
+    return result

@@ -43,6 +43,17 @@ class RefreshOutcome:
     records: int | None = None
     diff_counts: dict[str, int] = field(default_factory=dict)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The outcome as the API answers it."""
+        return {
+            "source": self.source,
+            "status": self.status,
+            "detail": self.detail,
+            "version": self.version_id,
+            "records": self.records,
+            "diff": self.diff_counts,
+        }
+
     @property
     def ok(self) -> bool:
         """A skip is not a success: nothing was checked, and the caller should know."""
