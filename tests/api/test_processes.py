@@ -154,7 +154,7 @@ def test_two_services_and_a_scheduler_share_one_database(
                 {"X-API-Key": KEY.split(":", 1)[1]},
             )
             assert status == 200
-            assert body["decision"] == "review"
+            assert body["decision"] == "deny"  # Entity List, exact name
             assert body["versions"]["us_ofac_sdn"].startswith(f"v{second['us_ofac_sdn']} ")
 
 
