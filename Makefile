@@ -38,6 +38,7 @@ bench: setup
 	$(BIN)/python -m bench.matching_speed
 	$(BIN)/python -m bench.matching_quality
 	$(BIN)/python -m bench.api_latency
+	$(BIN)/python -m bench.refresh_latency
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
