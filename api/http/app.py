@@ -25,6 +25,7 @@ from api.jobs import RefreshRunner
 from api.scheduler import background_scheduler
 from api.wiring import make_sessions
 from lists import SOURCE_IDS
+from screening.audit import store as audit_store
 from screening.events import EventBus
 from screening.keys import service as keys_service
 from screening.listings import store
@@ -53,6 +54,9 @@ def create_app(settings: Settings, *, start_background: bool = True) -> FastAPI:
         app.state.settings = settings
         app.state.sessions = sessions
         app.state.events = events
+        with sessions.begin() as session:
+            # Every answer names this policy version; a replay needs its text.
+            audit_store.remember_policy(session, loaded.version, loaded.text)
         metrics.watch_lists(sessions, live)
         app.state.index = live
         app.state.refresher = runner

@@ -56,7 +56,7 @@ def _screen_and_record(
             session,
             result,
             version_ids=snap.version_ids,
-            policy_text=engine.loaded.text,
+            policy_text=None,  # stored once at start-up (api.http.app)
             key_id=credential.key_id,
             request_id=request.scope.get("state", {}).get("request_id"),
         )

@@ -18,15 +18,20 @@ def record(
     screening: Screening,
     *,
     version_ids: Mapping[str, int],
-    policy_text: str,
+    policy_text: str | None,
     key_id: str | None,
     request_id: str | None,
 ) -> Screening:
     """Append `screening` to the trail; returns it with its new screening id. The caller's
-    transaction commits it (one unit of work with whatever else the request wrote)."""
+    transaction commits it (one unit of work with whatever else the request wrote).
+
+    `policy_text` is stored (once per version) unless None: a service process stores its policy
+    at start-up instead, which keeps that write off the signup path.
+    """
     screening_id = uuid.uuid4().hex
     stamped = _with_id(screening, screening_id)
-    store.remember_policy(session, screening.policy_version, policy_text)
+    if policy_text is not None:
+        store.remember_policy(session, screening.policy_version, policy_text)
     store.record_screening(
         session,
         screening_id=screening_id,
