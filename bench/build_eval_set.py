@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
+from bench.eval_sets import SETS, load_set
 from bench.mirror import OUT, SHARED, load_mirror
 from screening.listings.records import EntityKind, ListEntry, NameStrength
 from screening.names.normalize import normalize_name
@@ -350,10 +351,76 @@ def negatives(rng: random.Random, entries: list[ListEntry]) -> list[dict[str, ob
     ]
 
 
+_SUCCESSORS = re.compile(r",?\s+and (?:its|any) (?:sub-units|successors?|subsidiar).*$", re.I)
+
+
+def _listed_keys(entries: list[ListEntry]) -> tuple[dict[str, set[str]], dict[object, set[str]]]:
+    """Primary name -> party keys, and normalised name -> party keys (other records of one
+    organisation: the CSL and OFAC copies, EL "Rosneft" and SSI "... ROSNEFT OIL COMPANY")."""
+    by_name: dict[str, set[str]] = {}
+    by_norm: dict[object, set[str]] = {}
+    for e in entries:
+        by_name.setdefault(e.name, set()).add(e.key)
+        for n in e.all_names():
+            norm = normalize_name(n.value)
+            if norm.tokens:
+                by_norm.setdefault((norm.tokens, norm.legal), set()).add(e.key)
+    return by_name, by_norm
+
+
+def hand_written(entries: list[ListEntry]) -> list[dict[str, object]]:
+    """The sets of bench/eval/, each positive resolved to the party keys that count as found."""
+    from screening.names.native import native_names
+
+    by_name, by_norm = _listed_keys(entries)
+    # Parties that received a native-script name from our data file: "never saw" excludes them.
+    native_keys: set[str] = set()
+    for native in native_names():
+        norm = normalize_name(native.listed_name)
+        native_keys.update(by_name.get(native.listed_name, set()))
+        native_keys.update(by_norm.get((norm.tokens, norm.legal), set()))
+    items: list[dict[str, object]] = []
+    unresolved: Counter[str] = Counter()
+    for set_name in SETS:
+        for row in load_set(set_name):
+            kind = f"{set_name}:{row.category}"
+            base = {"query": row.query, "kind": kind, "set": set_name, "split": row.split}
+            if not row.listed_name:
+                items.append({**base, "expect": None})
+                continue
+            keys = set(by_name.get(row.listed_name, set()))
+            # Every record sharing a normalised name with the listed one is the same party; the
+            # parsers drop "and its sub-units and successors" tails the file copied verbatim.
+            bare = _SUCCESSORS.sub("", row.listed_name)
+            for value in (row.listed_name, bare):
+                norm = normalize_name(value)
+                keys.update(by_norm.get((norm.tokens, norm.legal), set()))
+            if not keys:
+                unresolved[f"{set_name} {row.split}"] += 1
+                if row.split == "tune":
+                    print(f"  unresolved (tune): {row.listed_name}")
+                continue
+            ordered = sorted(keys)
+            items.append(
+                {
+                    **base,
+                    "expect": ordered[0],
+                    "expect_any": ordered,
+                    "native_alias": bool(keys & native_keys),
+                }
+            )
+    for what, n in sorted(unresolved.items()):
+        print(f"  {n} positives of {what} name no record of the mirror")
+    return items
+
+
 def main() -> None:
     entries, versions = load_mirror()
     rng = random.Random(SEED)
     items = positives(rng, entries) + negatives(rng, entries)
+    for item in items:
+        item["set"] = "generated"
+    items += hand_written(entries)
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / "eval.jsonl"
     with path.open("w", encoding="utf-8") as fh:

@@ -17,7 +17,10 @@ from pathlib import Path
 
 from bench.mirror import OUT, load_mirror
 from screening.matching import MatchIndex, Query
+from screening.names.chinese import han_readings
+from screening.names.evasion import digit_readings, unmask
 from screening.names.normalize import normalize_name
+from screening.names.pinyin import pinyin_reading
 from screening.names.translit import to_latin
 
 
@@ -27,8 +30,9 @@ def _rss_bytes() -> int:
 
 
 def _clear_caches() -> None:
-    normalize_name.cache_clear()
-    to_latin.cache_clear()
+    # Query-side caches only: the tables (CC-CEDICT, confusables, word lists) load once per process.
+    for cached in (normalize_name, to_latin, unmask, digit_readings, han_readings, pinyin_reading):
+        cached.cache_clear()
 
 
 def main() -> None:

@@ -12,7 +12,6 @@ candidates are scored best bound first and the scan stops once no bound can reac
 from __future__ import annotations
 
 import math
-import re
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,7 +26,12 @@ from rapidfuzz.distance import OSA
 from screening.listings.records import EntityKind, ListEntry, NameStrength
 from screening.matching.model import Evidence, Match, MatchResult, Query
 from screening.matching.party import MAX_BONUS, Party, merge_party, secondary_evidence
-from screening.matching.scoring import NameScore, compare, token_similarity
+from screening.matching.scoring import NameScore, compare, core_words, token_similarity
+from screening.names.acronyms import acronym_table, derived_acronyms, expand, published_acronym
+from screening.names.chinese import han_readings
+from screening.names.evasion import Finding
+from screening.names.forms import Reading, name_forms, query_readings, warm_tables
+from screening.names.native import native_names_by_listed
 from screening.names.normalize import NormName, normalize_name
 from screening.names.vocab import GENERIC_WORDS
 
@@ -44,6 +48,12 @@ MAX_SCORED: Final = 3000
 # Matches below this are not reported at all; between it and the policy's review threshold they
 # show as near misses on a cleared screen.
 DEFAULT_MIN_SCORE: Final = 0.60
+# Digits read as letters and acronyms read as names are guesses: a match through one costs this.
+GUESS_COST: Final = 0.02
+_GUESSES = frozenset({"digits_as_letters", "acronym_expanded"})
+# A core word in the names of this many parties names a group with listed affiliates.
+GROUP_PARTIES: Final = 3
+_MOVING = frozenset({EntityKind.VESSEL, EntityKind.AIRCRAFT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,25 +65,8 @@ class _Name:
     norm: NormName
     weights: tuple[float, ...]
     total: float
-
-
-_PARENTHESES = re.compile(r"\s*\(([^()]*)\)")
-
-
-def _name_forms(value: str) -> list[str]:
-    """The name, plus the name without parentheses and a bracketed one-word short name.
-
-    "National University of Defense Technology (NUDT)" is found as typed in full, without the
-    acronym, or by the acronym alone; longer bracketed text ("Parent Organization: ...") names
-    another party and is not taken as a name of this one.
-    """
-    forms = [value]
-    if "(" in value:
-        bare = " ".join(_PARENTHESES.sub(" ", value).split())
-        if bare and bare != value:
-            forms.append(bare)
-        forms.extend(m for m in _PARENTHESES.findall(value) if len(m) >= 3 and m.isalnum())
-    return forms
+    # The words that identify the group (scoring.core_words); () for people.
+    core: tuple[str, ...] = ()
 
 
 def _deletions(token: str) -> set[str]:
@@ -84,10 +77,15 @@ class MatchIndex:
     """Listed parties and their names, ready to screen against. Build with `MatchIndex.build`."""
 
     __slots__ = (
+        "_acronym_names",
+        "_acronyms",
         "_build_seconds",
         "_compact",
+        "_core_of",
+        "_cores",
         "_deletes",
         "_expand",
+        "_groups",
         "_joined",
         "_max_weight",
         "_names",
@@ -105,7 +103,10 @@ class MatchIndex:
         weights: dict[str, float],
         versions: Mapping[str, str],
         started: float,
+        acronyms: Mapping[str, tuple[str, int]] = {},
     ) -> None:
+        self._acronyms = dict(acronyms)
+        self._acronym_names = {a: e for a, (e, _) in acronyms.items()}
         self._parties = parties
         self._names = names
         self._totals = [n.total for n in names]
@@ -115,8 +116,13 @@ class MatchIndex:
         postings: defaultdict[str, list[int]] = defaultdict(list)
         joined: defaultdict[str, list[int]] = defaultdict(list)
         compact: defaultdict[str, list[int]] = defaultdict(list)
+        cores: defaultdict[str, list[int]] = defaultdict(list)
+        # Containment is for organisations: a person's name inside a longer one is no affiliate.
+        self._core_of = [name.core for name in names]
         for nid, name in enumerate(names):
             tokens = name.norm.tokens
+            for token in dict.fromkeys(name.core):
+                cores[token].append(nid)
             for token in dict.fromkeys(tokens):
                 postings[token].append(nid)
             for a, b in pairwise(tokens):
@@ -127,6 +133,17 @@ class MatchIndex:
         self._postings = {t: tuple(ids) for t, ids in postings.items()}
         self._joined = {t: tuple(ids) for t, ids in joined.items()}
         self._compact = {t: tuple(ids) for t, ids in compact.items()}
+        # A core word in very many names distinguishes nothing: not a route to an affiliate.
+        self._cores = {t: tuple(ids) for t, ids in cores.items() if len(ids) <= COMMON_POSTINGS}
+        # Groups: a core word naming several parties, or a party whose Chinese names our data file
+        # gives (the lists print few of a Chinese group's many companies).
+        native = {n.party for n in names if n.kind == "native_script"}
+        groups: set[str] = set()
+        for t, ids in cores.items():
+            owners = {names[i].party for i in ids}
+            if len(owners) >= GROUP_PARTIES or owners & native:
+                groups.add(t)
+        self._groups = frozenset(groups)
         deletes: defaultdict[str, list[str]] = defaultdict(list)
         for token in self._postings:
             if len(token) >= 4:
@@ -148,19 +165,68 @@ class MatchIndex:
             groups.setdefault(entry.key, []).append(entry)
         parties: list[Party] = []
         raw_names: list[tuple[int, str, str, bool, NormName]] = []
+        native = native_names_by_listed()
         for group in groups.values():
             party, party_names = merge_party(group)
             pid = len(parties)
             parties.append(party)
             seen: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
+            # (shown value, text to normalise, name kind, weak)
+            forms: list[tuple[str, str, str, bool]] = []
+            natives: dict[str, None] = {}
             for name in party_names:
-                for value in _name_forms(name.value):
-                    norm = normalize_name(value)
-                    if not norm.tokens or (norm.tokens, norm.legal) in seen:
-                        continue
+                weak = name.strength is NameStrength.WEAK
+                forms.extend((v, v, name.kind, weak) for v in name_forms(name.value))
+                if not weak:
+                    natives.update(
+                        dict.fromkeys(n.native_name for n in native.get(name.value.casefold(), ()))
+                    )
+            # Chinese names our data file gives the party, read by sound and by meaning too.
+            for value in natives:
+                forms.extend(
+                    (value, r, "native_script", False) for r in (value, *han_readings(value))
+                )
+            words_seen: set[tuple[str, ...]] = set()
+            for value, reading, kind, weak in forms:
+                norm = normalize_name(reading)
+                # A native name read into the words of a listed name adds nothing but noise.
+                if kind == "native_script" and norm.tokens in words_seen:
+                    continue
+                if norm.tokens and (norm.tokens, norm.legal) not in seen:
                     seen.add((norm.tokens, norm.legal))
-                    weak = name.strength is NameStrength.WEAK
-                    raw_names.append((pid, value, name.kind, weak, norm))
+                    words_seen.add(norm.tokens)
+                    raw_names.append((pid, value, kind, weak, norm))
+        vocabulary = {t for *_, norm in raw_names for t in norm.tokens}
+        published, derived = acronym_table(
+            (
+                (a, parties[pid].name)
+                for pid, value, _, weak, _ in raw_names
+                if not weak and (a := published_acronym(value, parties[pid].name)) is not None
+            ),
+            (
+                (a, parties[pid].name)
+                for pid, value, kind, _, norm in raw_names
+                if kind == "primary" and parties[pid].kind is EntityKind.ORGANIZATION
+                for a in derived_acronyms(norm)
+            ),
+            vocabulary,
+        )
+        pid_of = {p.name: i for i, p in enumerate(parties)}
+        # A derived acronym is a guess: indexed weak, it never reaches review on its own.
+        for acronym, expansion in derived.items():
+            norm = normalize_name(acronym)
+            raw_names.append((pid_of[expansion], acronym.upper(), "derived_acronym", True, norm))
+        # "AVIC Shenyang Aircraft" is also "Aviation Industry Corporation of China Shenyang
+        # Aircraft", which is how a customer translating 中航沈飞 writes it.
+        for pid, value, kind, weak, norm in list(raw_names):
+            if weak or kind == "native_script" or parties[pid].kind is not EntityKind.ORGANIZATION:
+                continue
+            for token in norm.tokens[:1]:
+                owner = published.get(token)
+                if owner is not None and pid_of[owner] != pid and len(norm.tokens) > 1:
+                    expanded = expand(value, {token: owner})
+                    if expanded is not None:
+                        raw_names.append((pid, value, kind, False, normalize_name(expanded[0])))
         df: defaultdict[str, int] = defaultdict(int)
         for *_, norm in raw_names:
             for token in set(norm.tokens):
@@ -173,8 +239,12 @@ class MatchIndex:
         indexed: list[_Name] = []
         for pid, value, kind, weak, norm in raw_names:
             ws = tuple(weights[t] for t in norm.tokens)
-            indexed.append(_Name(pid, value, kind, weak, norm, ws, sum(ws)))
-        return cls(tuple(parties), tuple(indexed), weights, versions, started)
+            core = () if parties[pid].kind is EntityKind.PERSON else core_words(norm)
+            indexed.append(_Name(pid, value, kind, weak, norm, ws, sum(ws), core))
+        acronyms = {a: (e, pid_of[e]) for a, e in {**derived, **published}.items()}
+        # Load every query-side table now, so the first screen after a build is not the slow one.
+        warm_tables()
+        return cls(tuple(parties), tuple(indexed), weights, versions, started, acronyms)
 
     # -- retrieval ---------------------------------------------------------------------------
 
@@ -235,11 +305,19 @@ class MatchIndex:
             forced.update(self._joined.get(t, ()))
         for a, b in pairwise(q.tokens):
             forced.update(self._postings.get(a + b, ()))
+        # A listed name whose distinctive words all sit in a longer query: a possible affiliate.
+        qset = set(q.tokens)
+        core_of = self._core_of
+        for t in qset:
+            for nid in self._cores.get(t, ()):
+                if nid not in forced and qset.issuperset(core_of[nid]):
+                    forced.add(nid)
         totals = self._totals
+        # Bounds above 1.0 are left unclipped: only their order and the floor matter.
         bounds = [
             (ub, nid)
             for nid, s in acc.items()
-            if (ub := min(1.0, (s + skipped) / (total_q + totals[nid]))) >= floor
+            if (ub := (s + skipped) / (total_q + totals[nid])) >= floor
         ]
         bounds.extend((1.0, nid) for nid in forced)
         bounds.sort(reverse=True)
@@ -249,7 +327,9 @@ class MatchIndex:
 
     def _compare(self, q: NormName, qw: Sequence[float], name: _Name) -> NameScore:
         person = self._parties[name.party].kind is EntityKind.PERSON
-        return compare(q, qw, name.norm, name.weights, person=person)
+        return compare(
+            q, qw, name.norm, name.weights, person=person, groups=self._groups, core=name.core
+        )
 
     def _score(
         self,
@@ -258,6 +338,7 @@ class MatchIndex:
         qw: Sequence[float],
         name: _Name,
         ns: NameScore | None = None,
+        reading: Reading | None = None,
     ) -> Match | None:
         party = self._parties[name.party]
         if ns is None:
@@ -266,6 +347,14 @@ class MatchIndex:
             return None
         evidence = list(ns.evidence)
         score = ns.score
+        if query.hidden:
+            evidence.append(
+                Evidence("invisible_removed", f"{query.hidden} invisible characters removed")
+            )
+        for found in reading.findings if reading is not None else ():
+            delta = -GUESS_COST if found.kind in _GUESSES else 0.0
+            evidence.append(Evidence(found.kind, found.detail, delta))
+            score += delta
         match_type = ns.match_type
         if name.kind != "primary":
             evidence.append(Evidence("listed_name", f"matched a listed {name.kind} name"))
@@ -307,37 +396,99 @@ class MatchIndex:
     def screen(
         self, query: Query, *, limit: int = 5, min_score: float = DEFAULT_MIN_SCORE
     ) -> MatchResult:
-        """Screen one query: the best `limit` parties scoring at least `min_score`, best first."""
-        q = normalize_name(query.name)
-        if len(q.tokens) > MAX_QUERY_TOKENS:
-            kept = q.tokens[:MAX_QUERY_TOKENS]
-            q = replace(q, tokens=kept, raw=q.raw[:MAX_QUERY_TOKENS], compact="".join(kept))
-        if q.generic_only:
-            note = "the name holds only legal forms or generic words; nothing to match on"
-            return MatchResult(query, [], dict(self._versions), note)
+        """Screen one query: the best `limit` parties scoring at least `min_score`, best first.
+
+        The query is read as typed and in its other readings (Chinese by sound and meaning,
+        pinyin, digits as letters); each party keeps its best match over all readings.
+        """
+        best: dict[int, Match] = {}
+        note = None
+        for reading, exclude in self._readings(query.name):
+            q = normalize_name(reading.text)
+            if len(q.tokens) > MAX_QUERY_TOKENS:
+                kept = q.tokens[:MAX_QUERY_TOKENS]
+                q = replace(q, tokens=kept, raw=q.raw[:MAX_QUERY_TOKENS], compact="".join(kept))
+            if q.generic_only:
+                note = (
+                    note or "the name holds only legal forms or generic words; nothing to match on"
+                )
+                continue
+            self._screen_reading(query, reading, q, limit, min_score, exclude, best)
+        if best:
+            note = None
+        matches = sorted(best.values(), key=lambda m: (-m.score, m.entity_name))[:limit]
+        return MatchResult(query, matches, dict(self._versions), note)
+
+    def _readings(self, name: str) -> list[tuple[Reading, int]]:
+        """The query's readings, plus each with an acronym word read as the name it stands for
+        ("CETC 54th Institute" -> "China Electronics Technology Group Corporation 54th ...").
+
+        With each reading, the party it must not meet (-1 for none): a reading through an
+        acronym finds what the rest of the query adds to it, never the acronym's own party,
+        which the acronym alone already meets ("CMS Energy" is not CMS).
+        """
+        readings = [(r, -1) for r in query_readings(name)]
+        for reading, _ in list(readings):
+            expanded = expand(reading.text, self._acronym_names)
+            if expanded is not None:
+                text, acronym = expanded
+                found = Finding("acronym_expanded", f"{acronym.upper()} read as {text!r}")
+                guess = Reading(text, (*reading.findings, found), guessed=True)
+                readings.append((guess, self._acronyms[acronym][1]))
+        # Readings that normalise alike ("华为" typed and read by sound) are scanned once.
+        seen: set[tuple[tuple[str, ...], tuple[str, ...], int]] = set()
+        unique: list[tuple[Reading, int]] = []
+        for reading, exclude in readings:
+            norm = normalize_name(reading.text)
+            key = (norm.tokens, norm.legal, exclude)
+            if key not in seen:
+                seen.add(key)
+                unique.append((reading, exclude))
+        return unique
+
+    def _allowed(self, query: Query, party: Party) -> bool:
+        if query.kind in ("vessel", "aircraft"):
+            return party.kind.value == query.kind
+        return party.kind not in _MOVING
+
+    def _screen_reading(
+        self,
+        query: Query,
+        reading: Reading,
+        q: NormName,
+        limit: int,
+        min_score: float,
+        exclude: int,
+        best: dict[int, Match],
+    ) -> None:
+        """Add this reading's matches to `best` (party -> best match over the readings so far);
+        what earlier readings found raises the floor, so later readings score fewer names."""
         qw = self._query_weights(q.tokens)
         secondary = query.country or query.domain or query.address or query.identifier
         bonus = MAX_BONUS if secondary else 0.0
-        best: dict[int, Match] = {}
-        floor = min_score
-        for scored, (bound, nid) in enumerate(self._candidates(q, qw, min_score - bonus)):
+        cost = GUESS_COST if reading.guessed else 0.0
+        floor = min_score + cost
+        if len(best) >= limit:
+            floor = max(min_score, sorted(m.score for m in best.values())[-limit]) + cost
+        for scored, (bound, nid) in enumerate(self._candidates(q, qw, floor - bonus)):
             if bound + bonus < floor or scored >= MAX_SCORED:
                 break
             name = self._names[nid]
+            if name.party == exclude or not self._allowed(query, self._parties[name.party]):
+                continue
             ns = self._compare(q, qw, name)
             # Cheap reject before building evidence: the name score plus any bonus cannot reach.
             if ns.score + bonus < floor:
                 continue
-            match = self._score(query, q, qw, name, ns)
+            match = self._score(query, q, qw, name, ns, reading)
             if match is None or match.score < min_score:
                 continue
             held = best.get(name.party)
             if held is None or match.score > held.score:
                 best[name.party] = match
                 if len(best) >= limit:
-                    floor = max(min_score, sorted(m.score for m in best.values())[-limit])
-        matches = sorted(best.values(), key=lambda m: (-m.score, m.entity_name))[:limit]
-        return MatchResult(query, matches, dict(self._versions))
+                    kth = sorted(m.score for m in best.values())[-limit]
+                    floor = max(min_score, kth) + cost
 
     def screen_many(
         self,
@@ -356,29 +507,33 @@ class MatchIndex:
         (the scorer gives 0 to a name without such a word, joined words aside, which are exact
         lookups), and every name holding one is scored. Slow; for the bench and tests.
         """
-        q = normalize_name(query.name)
-        if q.generic_only:
-            return []
-        qw = self._query_weights(q.tokens)
-        vocab = list(self._postings)
-        ids: set[int] = set(self._compact.get(q.compact, ()))
-        ids.update(self._compact.get(q.spaced, ()))
-        for t in q.tokens:
-            near = process.extract(t, vocab, scorer=OSA.distance, score_cutoff=2, limit=None)
-            for v, _, _ in near:
-                if token_similarity(t, v) > 0.0:
-                    ids.update(self._postings[v])
-            ids.update(self._joined.get(t, ()))
-        for a, b in pairwise(q.tokens):
-            ids.update(self._postings.get(a + b, ()))
         best: dict[int, Match] = {}
-        for nid in ids:
-            name = self._names[nid]
-            match = self._score(query, q, qw, name)
-            if match is not None and match.score >= min_score:
-                held = best.get(name.party)
-                if held is None or match.score > held.score:
-                    best[name.party] = match
+        vocab = list(self._postings)
+        for reading, exclude in self._readings(query.name):
+            q = normalize_name(reading.text)
+            if q.generic_only:
+                continue
+            qw = self._query_weights(q.tokens)
+            ids: set[int] = set(self._compact.get(q.compact, ()))
+            ids.update(self._compact.get(q.spaced, ()))
+            for t in q.tokens:
+                near = process.extract(t, vocab, scorer=OSA.distance, score_cutoff=2, limit=None)
+                for v, _, _ in near:
+                    if token_similarity(t, v) > 0.0:
+                        ids.update(self._postings[v])
+                ids.update(self._joined.get(t, ()))
+                ids.update(self._cores.get(t, ()))
+            for a, b in pairwise(q.tokens):
+                ids.update(self._postings.get(a + b, ()))
+            for nid in ids:
+                name = self._names[nid]
+                if name.party == exclude or not self._allowed(query, self._parties[name.party]):
+                    continue
+                match = self._score(query, q, qw, name, None, reading)
+                if match is not None and match.score >= min_score:
+                    held = best.get(name.party)
+                    if held is None or match.score > held.score:
+                        best[name.party] = match
         return sorted(best.values(), key=lambda m: (-m.score, m.entity_name))
 
     @property

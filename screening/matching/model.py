@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -38,6 +39,9 @@ class Query:
     - `address`: free text, compared word by word with the party's listed addresses.
     - `identifier`: a registration, tax, LEI, IMO or similar number; compared with the party's
       listed identifiers ignoring spacing and punctuation.
+    - `kind`: "organization", "person", "vessel", "aircraft", or None (an organisation or a
+      person). Organisation and person queries never meet vessels or aircraft ("Sea Cliff
+      Capital LLC" is not the tanker SEA CLIFF); a vessel or aircraft query meets only those.
     """
 
     name: str
@@ -45,8 +49,14 @@ class Query:
     domain: str | None = None
     address: str | None = None
     identifier: str | None = None
+    kind: str | None = None
+    # Invisible characters (zero-width, bidi controls) removed from the name, shown as evidence.
+    hidden: int = field(default=0, init=False, compare=False)
 
-    FIELDS: ClassVar[tuple[str, ...]] = ("name", "country", "domain", "address", "identifier")
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "name", "country", "domain", "address", "identifier", "kind",
+    )  # fmt: skip
+    KINDS: ClassVar[frozenset[str]] = frozenset({"organization", "person", "vessel", "aircraft"})
 
     @classmethod
     def from_fields(cls, fields: Mapping[str, object]) -> Query:
@@ -74,7 +84,16 @@ class Query:
         name = " ".join(strip_controls(self.name).split())
         if not name:
             raise InvalidQueryError("name is empty; give the name of the party to screen")
+        hidden = sum(1 for ch in self.name if unicodedata.category(ch) == "Cf")
         object.__setattr__(self, "name", name)
+        object.__setattr__(self, "hidden", hidden)
+        if self.kind is not None:
+            kind = self.kind.strip().casefold().replace("organisation", "organization")
+            if kind not in self.KINDS:
+                raise InvalidQueryError(
+                    f"kind {self.kind!r} is not one of {', '.join(sorted(self.KINDS))}"
+                )
+            object.__setattr__(self, "kind", kind)
         if self.country is not None:
             # A code ("CN") or a name as people write it ("China", "Korea, North").
             country = country_code(_clean(self.country, "country"))

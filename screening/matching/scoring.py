@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from rapidfuzz.distance import OSA
 
 from screening.matching.model import Evidence
+from screening.names.affiliate import droppable_words, is_english_word, place_or_generic_words
 from screening.names.normalize import NormName
+from screening.names.pinyin import split_syllables
 from screening.names.vocab import GENERIC_WORDS
 
 # Tuned on the tuning split of bench/build_eval_set.py; see bench/matching_quality.py.
@@ -31,6 +34,74 @@ REORDER_COST: Final = 0.02  # organisations only; person names are order-free
 CONTAINMENT_WEIGHT: Final = 0.6
 SPACING_SCORE: Final = 0.97  # same letters, different spacing ("Cloud Walk" / "CloudWalk")
 MIN_TOKEN_SIMILARITY: Final = 0.0
+# A query holding every distinctive word of a listed name plus only places, business words and
+# legal forms ("Huawei Technologies Singapore Pte. Ltd.") is that group's affiliate: it scores
+# this, enough for review after a legal-form cost, however many words it adds.
+CONTAINED_SCORE: Final = 0.84
+CONTAINED_PER_CORE_WORD: Final = 0.02
+CONTAINED_SHARE: Final = 0.03  # per side, times the share of its weight that is matched
+MIN_CORE_LENGTH: Final = 3
+WHOLE_NAME_WORDS: Final = 3
+
+
+@lru_cache(maxsize=131072)
+def core_words(name: NormName) -> tuple[str, ...]:
+    """The words of a listed name that identify its group, or () if they cannot do so alone.
+
+    Places and business words are what affiliates add or drop, so the core is the rest. One core
+    word at least must not be plain English ("Panda", "Atlas", "Raven"; "Electric Appliance"), and
+    short words cannot carry it.
+    """
+    droppable = droppable_words()
+    core = [(t, r) for t, r in zip(name.tokens, name.raw, strict=True) if t not in droppable]
+    if not core or any(len(t) < MIN_CORE_LENGTH or t.isdigit() for t, _ in core):
+        return ()
+    if all(is_english_word(raw) for _, raw in core):
+        return ()
+    return tuple(t for t, _ in core)
+
+
+def _contained(
+    q: NormName,
+    c: NormName,
+    core: tuple[str, ...],
+    matched_q: set[int],
+    matched_c: set[int],
+    groups: frozenset[str],
+) -> tuple[list[str], list[str]] | None:
+    """(words the query adds, listed words it leaves out) when the query holds the listed
+    name's core and differs from it only by places and business words; else None."""
+    droppable = droppable_words()
+    if not core:
+        # A whole listed name of three words or more, every word present, is as telling as a
+        # coined name ("Korea Mining Development Trading Corporation Beijing Office").
+        whole = len(c.tokens) >= WHOLE_NAME_WORDS and len(matched_c) == len(c.tokens)
+        added = [q.raw[i] for i in range(len(q.tokens)) if i not in matched_q]
+        if (
+            whole
+            and added
+            and all(t in droppable for i, t in enumerate(q.tokens) if i not in matched_q)
+        ):
+            return added, []
+        return None
+    matched = {c.tokens[j] for j in matched_c}
+    if not all(t in matched for t in core):
+        return None
+    dropped = [c.raw[j] for j, t in enumerate(c.tokens) if j not in matched_c]
+    if any(t not in droppable for j, t in enumerate(c.tokens) if j not in matched_c):
+        return None
+    added = [q.raw[i] for i, t in enumerate(q.tokens) if i not in matched_q]
+    if any(t not in droppable for i, t in enumerate(q.tokens) if i not in matched_q):
+        return None
+    # One pinyin word is a brand many unrelated Chinese firms share ("Huaxin", "Hongbo"): with it
+    # alone, only a place (a branch abroad) may be added, not another line of business, unless
+    # the word names a listed group with listed affiliates (Huawei).
+    single = len(core) == 1 and len(matched) == 1 and core[0] not in groups
+    if single and split_syllables(core[0]) is not None:
+        places = place_or_generic_words()
+        if any(t not in places for i, t in enumerate(q.tokens) if i not in matched_q):
+            return None
+    return (added, dropped) if added or dropped else None
 
 
 def allowed_edits(length: int) -> int:
@@ -114,9 +185,16 @@ def compare(
     cw: Sequence[float],
     *,
     person: bool = False,
+    groups: frozenset[str] = frozenset(),
+    core: tuple[str, ...] | None = None,
 ) -> NameScore:
-    """Score a query name against a listed name; weights are per token (IDF)."""
+    """Score a query name against a listed name; weights are per token (IDF).
+
+    `groups`: words that name several listed parties (a group and its listed affiliates);
+    `core`: the listed name's `core_words`, when the caller has them at hand.
+    """
     evidence: list[Evidence] = []
+    contained: Evidence | None = None
     total = sum(qw) + sum(cw)
     if q.tokens == c.tokens:
         base = 1.0
@@ -150,6 +228,26 @@ def compare(
             cov_c = (sum(s * cw[j] for _, j, s in aligned) + joined_c) / sum_c if sum_c else 0.0
             base = max(base, CONTAINMENT_WEIGHT * cov_q + (1 - CONTAINMENT_WEIGHT) * cov_c)
         matched_c = {j for _, j, _ in aligned} | {j for _, cj in joins for j in cj}
+        exact_c = {j for _, j, s in aligned if s >= 1.0} | {j for _, cj in joins for j in cj}
+        if core is None:
+            core = core_words(c)
+        contains = None if person else _contained(q, c, core, matched_q, exact_c, groups)
+        if contains is not None:
+            added, dropped = contains
+            # More core words, and more of the listed name present, make the affiliate likelier.
+            share_c = sum(cw[j] for j in exact_c) / sum(cw) if sum(cw) else 0.0
+            share_q = sum(qw[i] for i in matched_q) / sum(qw) if sum(qw) else 0.0
+            raised = CONTAINED_SCORE + CONTAINED_PER_CORE_WORD * max(len(core) - 1, 0)
+            raised += CONTAINED_SHARE * (share_c + share_q)
+            raised = min(raised, 0.95)
+            if raised > base:
+                detail = (
+                    "listed name inside a longer name: + " + ", ".join(added)
+                    if added
+                    else "the listed name's distinctive words: - " + ", ".join(dropped)
+                )
+                contained = Evidence("contained", detail, raised - base)
+                distinctive = max(distinctive, 1e-9)
         order = [j for _, j, _ in sorted(aligned)]
         reordered = order != sorted(order)
         if (q.compact == c.compact and q.compact) or q.spaced == c.spaced:
@@ -158,6 +256,9 @@ def compare(
     evidence.append(
         Evidence("name", f"{len(matched_q)}/{len(q.tokens)} query words met the listed name", base)
     )
+    if contained is not None:
+        evidence.append(contained)
+        base += contained.delta
     if typos:
         evidence.append(Evidence("typo", "spelling differs: " + ", ".join(typos)))
     if joins:
@@ -185,6 +286,9 @@ def compare(
     legal_differs = q.legal != c.legal
     if legal_differs:
         cost = LEGAL_FORM_CONFLICT if q.legal and c.legal else LEGAL_FORM_MISSING
+        if contained is not None:
+            # A subsidiary abroad has its own country's legal form: that is expected.
+            cost = LEGAL_FORM_MISSING
         score -= cost
         evidence.append(
             Evidence(
@@ -207,4 +311,6 @@ def compare(
             match_type = "exact"
     else:
         match_type = "fuzzy"
+    if contained is not None:
+        match_type = "contained"
     return NameScore(max(0.0, min(1.0, score)), match_type, tuple(evidence), distinctive)

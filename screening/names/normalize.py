@@ -12,12 +12,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Final
 
 from rapidfuzz.distance import OSA
 
 from screening.names.legal_forms import LEGAL_PHRASES, LEGAL_WORDS, MAX_PHRASE_TOKENS
+from screening.names.synonyms import SYNONYMS
 from screening.names.translit import has_non_latin, to_latin
-from screening.names.vocab import ABBREVIATIONS, GENERIC_WORDS, STOPWORDS
+from screening.names.vocab import ABBREVIATIONS, GENERIC_WORDS, ORDINAL_WORDS, STOPWORDS
 
 # C0/C1 controls and format characters (zero-width joiners, bidi overrides, BOM): invisible, so a
 # pasted name that carries them must match the same name without them.
@@ -58,12 +60,13 @@ def singular(token: str) -> str:
 
 
 def canonical(token: str) -> str:
-    """The comparison form of one content word: abbreviation expanded, plural folded."""
+    """The comparison form of one content word: abbreviation expanded, plural folded, and a
+    reviewed synonym ("airplane", "transportation") read as the word our tables use."""
     expanded = ABBREVIATIONS.get(token)
-    if expanded is not None:
-        return expanded
-    base = singular(token)
-    return ABBREVIATIONS.get(base, base)
+    if expanded is None:
+        base = singular(token)
+        expanded = ABBREVIATIONS.get(base, base)
+    return SYNONYMS.get(expanded, expanded)
 
 
 def words(text: str) -> list[str]:
@@ -155,6 +158,22 @@ def _split_legal(tokens: list[str]) -> tuple[list[str], list[str]]:
     return content, legal
 
 
+_ORDINAL = re.compile(r"^([0-9]+)(?:st|nd|rd|th)$")
+_NUMBER_MARKS: Final = frozenset({"no", "nr", "number", "num"})
+
+
+def _numbers(tokens: list[str]) -> list[str]:
+    """One form for numbered names: "No. 11", "11th", "Eleventh" and 第十一 all become "11"."""
+    out: list[str] = []
+    for i, token in enumerate(tokens):
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if token in _NUMBER_MARKS and nxt[:1].isdigit():
+            continue
+        m = _ORDINAL.match(token)
+        out.append(m.group(1) if m else ORDINAL_WORDS.get(token, token))
+    return out
+
+
 @lru_cache(maxsize=131072)
 def normalize_name(text: str) -> NormName:
     """Normalise a name of any script into a `NormName` (pure; cached)."""
@@ -162,7 +181,7 @@ def normalize_name(text: str) -> NormName:
     content, legal = _split_legal(tokens)
     # Stopwords go after legal-form detection: "limited liability company" needs no "of", but
     # "societe a responsabilite limitee" does need its "a".
-    content = [t for t in content if t not in STOPWORDS]
+    content = _numbers([t for t in content if t not in STOPWORDS])
     return NormName(
         tokens=tuple(canonical(t) for t in content),
         raw=tuple(content),

@@ -40,6 +40,15 @@ _HAN_TABLE: dict[str, str] = _build_han_table()
 _MAX_HAN_WORD = max(len(w) for w in _HAN_TABLE)
 
 
+def han_table() -> dict[str, str]:
+    """Chinese word (simplified and traditional) -> its Latin words, from the word tables."""
+    return _HAN_TABLE
+
+
+def max_han_word() -> int:
+    return _MAX_HAN_WORD
+
+
 def _pinyin_word(chars: str) -> str:
     # v_to_u keeps ü for anyascii to fold to "u" (lü -> lu), which is how the lists print it.
     return anyascii("".join(lazy_pinyin(chars, style=Style.NORMAL, v_to_u=True))).lower()

@@ -98,6 +98,15 @@ ABBREVIATIONS: Final = MappingProxyType(
     }
 )
 
+# English ordinals, so "Fourth Academy", "4th Academy" and 第四研究院 agree.
+ORDINAL_WORDS: Final = MappingProxyType(
+    {
+        "first": "1", "second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6",
+        "seventh": "7", "eighth": "8", "ninth": "9", "tenth": "10", "eleventh": "11",
+        "twelfth": "12",
+    }
+)  # fmt: skip
+
 # Words that carry no identity on their own; dropped from names entirely.
 STOPWORDS: Final = frozenset(
     {"the", "of", "and", "for", "in", "on", "at", "by", "to", "a", "an", "und", "et", "y"}

