@@ -10,7 +10,8 @@ from __future__ import annotations
 import screening.audit.models
 import screening.keys.models
 import screening.leases
-import screening.listings.models  # noqa: F401
+import screening.listings.models
+import screening.monitoring.models  # noqa: F401
 from screening.db import Base
 
 metadata = Base.metadata

@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     metrics_token: SecretStr | None = None
     host: str = "127.0.0.1"
     port: int = 8000
+    # Four-eyes review: an alert decision is proposed by one key and approved by another.
+    four_eyes: bool = False
+    # `customers import` refuses larger files before reading them.
+    customer_import_max_mb: int = Field(default=50, gt=0)
+    # Customers per chunk of a full rescreen (each chunk is one transaction).
+    rescreen_chunk_size: int = Field(default=500, ge=1, le=100_000)
 
     @field_validator("api_keys", "required_sources", mode="before")
     @classmethod

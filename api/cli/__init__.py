@@ -190,6 +190,7 @@ def scheduler() -> None:
 # The other command groups register themselves on `cli` (imported last: they import it).
 from api.cli import custom as _custom  # noqa: E402
 from api.cli import keys as _keys  # noqa: E402
+from api.cli import monitoring as _monitoring  # noqa: E402
 from api.cli import screens as _screens  # noqa: E402
 
-__all__ = ["_custom", "_keys", "_screens", "cli"]
+__all__ = ["_custom", "_keys", "_monitoring", "_screens", "cli"]

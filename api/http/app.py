@@ -18,6 +18,7 @@ from api.http.auth import Credential, KeyRing
 from api.http.custom_lists import router as custom_router
 from api.http.metrics import Metrics
 from api.http.middleware import MAX_BODY_BYTES, ApiKeyGate, BodyLimit, FailureLimiter, RequestId
+from api.http.monitoring import router as monitoring_router
 from api.http.ops import router as ops_router
 from api.http.routes import router
 from api.http.screens import router as screens_router
@@ -102,6 +103,7 @@ def create_app(settings: Settings, *, start_background: bool = True) -> FastAPI:
     app.include_router(screens_router)
     app.include_router(ops_router)
     app.include_router(custom_router)
+    app.include_router(monitoring_router)
     # Added innermost first: RequestId wraps ApiKeyGate wraps BodyLimit wraps the app.
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     keys = _key_ring(settings).with_lookup(lambda presented: _stored_key(app, presented))

@@ -23,16 +23,22 @@ class Permission(StrEnum):
     REFRESH_LISTS = "refresh_lists"
     MANAGE_LISTS = "manage_lists"
     READ_METRICS = "read_metrics"
+    READ_ACCESS = "read_access"
+    MANAGE_CUSTOMERS = "manage_customers"
+    REVIEW_ALERTS = "review_alerts"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.SIGNUP: frozenset({Permission.SCREEN}),
+    Role.SIGNUP: frozenset({Permission.SCREEN, Permission.READ_ACCESS}),
     Role.ANALYST: frozenset(
         {
             Permission.SCREEN,
             Permission.SCREEN_BATCH,
             Permission.READ_LISTS,
             Permission.READ_SCREENINGS,
+            Permission.READ_ACCESS,
+            Permission.MANAGE_CUSTOMERS,
+            Permission.REVIEW_ALERTS,
         }
     ),
     Role.ADMIN: frozenset(Permission),

@@ -1,0 +1,214 @@
+"""Alerts: opened by rescreens, worked by analysts, every change written as an event.
+
+An alert is one row per (customer, listed party): a false positive that has to be looked at
+again is reopened on the same row, with an event saying what changed. Functions take a Session
+and never commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from screening.db import utcnow
+from screening.errors import InvalidQueryError, NotFoundError
+from screening.monitoring.models import Alert, AlertEvent, Customer
+
+STATUSES: Final = ("open", "in_review", "true_match", "false_positive", "escalated")
+DECISIONS: Final = ("true_match", "false_positive")
+# Statuses a human still has to act on.
+PENDING: Final = frozenset({"open", "in_review", "escalated"})
+SEVERITY: Final = {"clear": 0, "review": 1, "deny": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing behind a customer's result: a listed party, or a rule with no party
+    (`rule:jurisdiction`)."""
+
+    party_key: str
+    decision: str
+    source: str | None = None
+    source_key: str | None = None
+    entity_name: str | None = None
+    score: float | None = None
+    fingerprint: str | None = None
+
+
+def add_event(
+    session: Session,
+    alert: Alert,
+    *,
+    actor: str,
+    kind: str,
+    reason: str,
+    from_status: str | None,
+    details: dict[str, Any] | None = None,
+) -> AlertEvent:
+    event = AlertEvent(
+        alert_id=alert.id,
+        at=utcnow(),
+        actor=actor,
+        kind=kind,
+        from_status=from_status,
+        to_status=alert.status,
+        reason=reason,
+        details=details or {},
+    )
+    session.add(event)
+    return event
+
+
+def get_alert(session: Session, alert_id: int) -> Alert:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise NotFoundError(f"no alert {alert_id}")
+    return alert
+
+
+def alert_for(session: Session, customer_id: int, party_key: str) -> Alert | None:
+    return session.scalar(
+        select(Alert).where(Alert.customer_id == customer_id, Alert.party_key == party_key)
+    )
+
+
+def events_of(session: Session, alert_id: int) -> list[AlertEvent]:
+    query = select(AlertEvent).where(AlertEvent.alert_id == alert_id).order_by(AlertEvent.id)
+    return list(session.scalars(query))
+
+
+def alerts_of(session: Session, customer_id: int) -> list[Alert]:
+    query = select(Alert).where(Alert.customer_id == customer_id).order_by(Alert.id)
+    return list(session.scalars(query))
+
+
+def search(
+    session: Session,
+    *,
+    status: str | None = None,
+    customer_id: int | None = None,
+    limit: int = 1000,
+) -> list[tuple[Alert, str]]:
+    """Alerts with their customer's external id, oldest first."""
+    query = select(Alert, Customer.external_id).join(Customer, Customer.id == Alert.customer_id)
+    if status is not None:
+        if status not in STATUSES:
+            raise InvalidQueryError(f"unknown status {status!r}; statuses: {', '.join(STATUSES)}")
+        query = query.where(Alert.status == status)
+    if customer_id is not None:
+        query = query.where(Alert.customer_id == customer_id)
+    rows = session.execute(query.order_by(Alert.id).limit(limit))
+    return [(alert, external_id) for alert, external_id in rows]
+
+
+def _describe(finding: Finding) -> str:
+    if finding.source_key is None:
+        return f"{finding.party_key} ({finding.decision})"
+    return f"{finding.entity_name!r} [{finding.source} {finding.source_key}] at {finding.decision}"
+
+
+def _open(session: Session, customer: Customer, finding: Finding, actor: str) -> Alert | None:
+    """Insert the alert; None when another process inserted it first (the unique constraint
+    is the arbiter, so two rescreens never open it twice)."""
+    now = utcnow()
+    alert = Alert(
+        customer_id=customer.id,
+        party_key=finding.party_key,
+        source=finding.source,
+        source_key=finding.source_key,
+        entity_name=finding.entity_name,
+        score=finding.score,
+        decision=finding.decision,
+        status="open",
+        fingerprint=finding.fingerprint,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(alert)
+            session.flush()
+    except IntegrityError:
+        return None
+    add_event(
+        session,
+        alert,
+        actor=actor,
+        kind="opened",
+        reason=f"new match: {_describe(finding)}",
+        from_status=None,
+        details={"fingerprint": finding.fingerprint, "score": finding.score},
+    )
+    return alert
+
+
+def _what_changed(alert: Alert, finding: Finding, customer: Customer) -> dict[str, Any]:
+    changed: dict[str, Any] = {}
+    if finding.fingerprint != alert.decided_fingerprint:
+        changed["listed_party"] = {"then": alert.decided_fingerprint, "now": finding.fingerprint}
+    decided = alert.decided_data or {}
+    if decided.get("hash") != customer.data_hash:
+        then = decided.get("data") or {}
+        fields = [
+            name
+            for name in ("name", "aliases", "country", "address", "website", "email_domain")
+            if then.get(name) != getattr(customer, name)
+        ]
+        if then.get("owners") != customer.owners:
+            fields.append("owners")
+        changed["customer_data"] = fields
+    return changed
+
+
+def raise_for(session: Session, customer: Customer, finding: Finding, *, actor: str) -> bool:
+    """Open, reopen or update the alert of one finding at review or deny; True when a human
+    now has something new to look at (a new alert, or a false positive reopened)."""
+    alert = alert_for(session, customer.id, finding.party_key)
+    if alert is None:
+        if _open(session, customer, finding, actor) is not None:
+            return True
+        alert = alert_for(session, customer.id, finding.party_key)
+        if alert is None:  # pragma: no cover - the conflicting insert is committed by now
+            return False
+    before = alert.status
+    changed = _what_changed(alert, finding, customer)
+    new = False
+    if alert.status == "false_positive" and changed:
+        alert.status = "open"
+        alert.proposed_status = alert.proposed_by = None
+        what = ", ".join(
+            "the listed party changed" if k == "listed_party" else f"customer data ({k}) changed"
+            for k in changed
+        )
+        add_event(
+            session,
+            alert,
+            actor=actor,
+            kind="reopened",
+            reason=f"reopened: {what}",
+            from_status=before,
+            details=changed,
+        )
+        new = True
+    elif alert.status in PENDING and (
+        finding.fingerprint != alert.fingerprint
+        or SEVERITY[finding.decision] > SEVERITY.get(alert.decision, 0)
+    ):
+        add_event(
+            session,
+            alert,
+            actor=actor,
+            kind="changed",
+            reason=f"rescreen: now {_describe(finding)}",
+            from_status=before,
+            details={"fingerprint": finding.fingerprint, "decision": finding.decision},
+        )
+    alert.source, alert.source_key = finding.source, finding.source_key
+    alert.entity_name, alert.score = finding.entity_name, finding.score
+    alert.decision, alert.fingerprint = finding.decision, finding.fingerprint
+    alert.updated_at = utcnow()
+    return new
