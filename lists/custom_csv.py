@@ -82,6 +82,8 @@ def parse_custom(source: str, data: bytes) -> ParseResult:
 
 
 def _entry(source: str, row: Mapping[str, str]) -> ListEntry:
+    if any("\x00" in value for value in row.values()):
+        raise ValueError("a cell holds a NUL character")
     key, name = row.get("key", ""), row.get("name", "")
     if not key or len(key) > 200:
         raise ValueError("key is required (at most 200 characters)")

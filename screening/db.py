@@ -77,3 +77,15 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     # expire_on_commit=False: objects stay readable after the unit of work that loaded them.
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def json_safe(value: Any) -> Any:
+    """`value` with NUL characters removed from every string: PostgreSQL's JSONB (and TEXT)
+    cannot hold U+0000, and a caller's stray NUL must not turn an answer into a 500."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {json_safe(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value

@@ -28,7 +28,8 @@ class NewCustomList(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     source: str = Field(pattern=CUSTOM_ID.pattern, examples=["custom_partner_blocklist"])
-    title: str = Field(min_length=1, max_length=200)
+    # No control characters: a title is shown to people, and PostgreSQL refuses NUL.
+    title: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
 
 
 class CustomListOut(BaseModel):
@@ -41,7 +42,7 @@ class CustomListOut(BaseModel):
     tags=["lists"],
     status_code=201,
     response_model=CustomListOut,
-    responses=problem_responses(*KEYED, 409, 413, 422),
+    responses=problem_responses(*KEYED, 400, 409, 413, 422),
 )
 def create_custom_list(
     body: NewCustomList,

@@ -12,7 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from screening.audit.models import PolicyVersion, ScreeningRecord
-from screening.db import utcnow
+from screening.db import json_safe, utcnow
 from screening.errors import NotFoundError
 
 
@@ -58,12 +58,12 @@ def record_screening(
             context=context,
             key_id=key_id,
             request_id=request_id,
-            subject=dict(subject),
-            normalized=dict(normalized),
+            subject=json_safe(dict(subject)),
+            normalized=json_safe(dict(normalized)),
             version_ids=dict(version_ids),
             policy_version=policy_version,
             decision=decision,
-            answer=dict(answer),
+            answer=json_safe(dict(answer)),
         )
     )
 
