@@ -178,6 +178,17 @@ class ApiKeyGate:
         await self.app(scope, receive, send)
 
 
+def _has_nul(*parts: bytes) -> bool:
+    """A NUL in a path or query (raw or percent-encoded): no name, note or id holds one, and
+    PostgreSQL refuses them in text."""
+    return any(b"\x00" in part or b"%00" in part for part in parts)
+
+
+def _body_has_nul(body: bytes) -> bool:
+    """A NUL in a body, raw or as a JSON escape."""
+    return b"\x00" in body or b"\\u0000" in body.lower()
+
+
 class BodyLimit:
     """Reads the body, bounded, before the app does: over `max_bytes` (declared or streamed in
     chunks) is a 413 problem, never a parse error."""
@@ -187,7 +198,13 @@ class BodyLimit:
         self.max_bytes = max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if _has_nul(scope["path"].encode(), scope.get("query_string", b"")):
+            await self._nul(scope, receive, send)
+            return
+        if scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
         declared = _header(scope, b"content-length") or b""
@@ -209,6 +226,9 @@ class BodyLimit:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
+        if _body_has_nul(body):
+            await self._nul(scope, receive, send)
+            return
         replayed = False
 
         async def replay() -> Message:
@@ -219,6 +239,12 @@ class BodyLimit:
             return await receive()
 
         await self.app(scope, replay, send)
+
+    async def _nul(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problems.problem(
+            Request(scope), 400, "nul-character", "NUL characters are not accepted anywhere"
+        )
+        await response(scope, receive, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problems.problem(

@@ -205,7 +205,7 @@ class InternalProblem(Problem):
 _PROBLEM_MODELS: dict[int, type[Problem]] = {422: InvalidRequestProblem, 500: InternalProblem}
 
 _DESCRIPTIONS = {
-    400: "The body could not be parsed at all.",
+    400: "The request could not be parsed, or it holds a NUL character.",
     401: "No API key, or one that matches no configured key.",
     403: "The key's role may not do this.",
     404: "Not found.",
@@ -235,7 +235,7 @@ _HEADERS: dict[int, dict[str, Any]] = {
 }
 
 # Every route behind the key gate can answer these.
-KEYED = (401, 403, 429, 500)
+KEYED = (400, 401, 403, 429, 500)
 
 
 def problem_responses(

@@ -180,3 +180,13 @@ def test_probes_and_the_schema_need_no_key(client: TestClient, path: str):
 def test_unknown_paths_need_a_key_too(client: TestClient):
     assert client.get("/v1/nothing-here").status_code == 401
     assert client.get("/v1/nothing-here", headers=auth("analyst")).status_code == 404
+
+
+def test_nul_characters_are_refused_in_path_query_and_body(client: TestClient):
+    headers = {**auth("analyst"), "content-type": "application/json"}
+    in_query = client.get("/v1/lists/un_sc_sanctions/diff?samples=1%00", headers=headers)
+    assert in_query.status_code == 400
+    assert in_query.json()["type"].endswith("/nul-character")
+    in_body = client.post("/v1/screen", content=b'{"name": "A\\u0000B"}', headers=headers)
+    assert in_body.status_code == 400
+    assert client.post("/v1/screen", json={"name": "A B"}, headers=headers).status_code == 200

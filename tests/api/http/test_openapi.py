@@ -114,6 +114,10 @@ def positive_data_acceptance_but_unscreenable(
     refusals = ("/invalid-query", "/ownership")
     if response.status_code == 422 and response.json()["type"].endswith(refusals):
         return None
+    # NUL characters are refused everywhere (PostgreSQL cannot store them), documented on every
+    # keyed route as a 400, but not written into every string's schema.
+    if response.status_code == 400 and response.json()["type"].endswith("/nul-character"):
+        return None
     return positive_data_acceptance(ctx, response, case)
 
 
