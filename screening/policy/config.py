@@ -82,6 +82,9 @@ class Context(_Strict):
 
 class Policy(_Strict):
     deny_match_types: tuple[str, ...]
+    # Added to the review threshold of a fuzzy or partial match whose listed country conflicts
+    # with the screened party's.
+    conflict_review_margin: float = Field(default=0.05, ge=0, le=0.3)
     jurisdictions: Jurisdictions = Jurisdictions()
     ownership: Ownership = Ownership()
     rules: tuple[ListRule, ...] = Field(min_length=1)

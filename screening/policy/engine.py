@@ -169,7 +169,12 @@ class PolicyEngine:
             and not conflicting
         ):
             return "deny"
-        if match.score >= rule.review_at + review_offset:
+        review_at = rule.review_at + review_offset
+        if conflicting and match.match_type not in self.policy.deny_match_types:
+            # A name that only resembles the listed one, for a party that says it is elsewhere:
+            # both pieces of evidence are weak, so the bar is higher.
+            review_at += self.policy.conflict_review_margin
+        if match.score >= review_at:
             return "review"
         return "clear"
 

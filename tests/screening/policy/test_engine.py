@@ -223,3 +223,12 @@ def test_an_exact_name_with_a_conflicting_country_goes_to_a_human_not_to_deny():
     (hit,) = [r for r in result.reasons if r.rule == "list_match"]
     assert hit.evidence["match_type"] in ("exact", "legal_form_differs")
     assert "differs from listed RU" in hit.detail
+
+
+def test_a_fuzzy_match_with_a_conflicting_country_needs_more_to_reach_review():
+    # A typo (fuzzy) of an SDN name just over the review bar: reviewed with no country, cleared
+    # when the party is elsewhere than the list says; an exact name with a conflict still reviews.
+    near = "Rosteck State Corporatoin Holding"
+    assert screen(near).decision == "review"
+    assert screen(near, country="US").decision == "clear"
+    assert screen("Rostec State Corporation", country="US").decision == "review"
