@@ -19,7 +19,7 @@ from screening.listings import store as list_store
 from screening.listings.records import ListEntry
 from screening.matching import MatchIndex
 from screening.matching.domains import DomainIndex
-from screening.matching.live import Snapshot, unverified_names, version_label
+from screening.matching.live import Snapshot, headquarters_of, unverified_names, version_label
 from screening.policy.config import parse_policy
 from screening.policy.engine import PolicyEngine, Screening
 from screening.policy.subject import Subject
@@ -40,7 +40,13 @@ def snapshot_of(session: Session, version_ids: dict[str, int]) -> Snapshot:
         entries.extend(loaded)
         labels[source] = version_label(version)
     index = MatchIndex.build(entries, labels)
-    return Snapshot(index, DomainIndex(entries), unverified_names(entries), dict(version_ids))
+    return Snapshot(
+        index,
+        DomainIndex(entries),
+        unverified_names(entries),
+        dict(version_ids),
+        headquarters_of(entries),
+    )
 
 
 @dataclass(frozen=True, slots=True)

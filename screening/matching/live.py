@@ -61,6 +61,17 @@ class Snapshot:
     unverified_names: frozenset[tuple[str, str]] = frozenset()
     # {source: version id} this snapshot was built from (what an audit record names).
     version_ids: Mapping[str, int] = field(default_factory=dict)
+    # {party key: (headquarters country, verified)} where a list says where a party sits (the
+    # curated lists do): an owner matched to such a party brings its headquarters along.
+    headquarters: Mapping[str, tuple[str, bool]] = field(default_factory=dict)
+
+
+def headquarters_of(entries: list[ListEntry]) -> dict[str, tuple[str, bool]]:
+    out: dict[str, tuple[str, bool]] = {}
+    for e in entries:
+        if e.headquarters and e.key not in out:
+            out[e.key] = (e.headquarters, f"headquarters:{e.headquarters}" not in e.unverified)
+    return out
 
 
 @contextmanager
@@ -182,7 +193,11 @@ class LiveIndex:
             index = MatchIndex.build(entries, {s: version_label(v) for s, v in versions.items()})
             _warm(index)
             self._snapshot = Snapshot(
-                index, DomainIndex(entries), unverified_names(entries), dict(active)
+                index,
+                DomainIndex(entries),
+                unverified_names(entries),
+                dict(active),
+                headquarters_of(entries),
             )
             self._loaded = dict(active)
             self.behind_since = None

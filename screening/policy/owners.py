@@ -47,10 +47,14 @@ def ownership_reasons(
     for node in declaration.nodes:
         query = Subject(node.name, country=node.country).queries()
         listed: set[str] = set()
+        headquarters, hq_verified = node.country, True
         for match in engine.match(snapshot, query):
             verdict = engine.verdict_for(snapshot, match)
             if verdict == "deny":
                 listed.update(match.lists)
+                if headquarters is None and match.party_key in snapshot.headquarters:
+                    # The declaration says nothing of where the owner sits; the list does.
+                    headquarters, hq_verified = snapshot.headquarters[match.party_key]
                 sources[node.id] = (match.source, snapshot.index.versions.get(match.source))
                 reasons.append(
                     Reason(
@@ -81,7 +85,9 @@ def ownership_reasons(
                         evidence={"owner": node.location, "party_key": match.party_key},
                     )
                 )
-        facts[node.id] = NodeFacts(node.id, node.name, node.country, frozenset(listed))
+        facts[node.id] = NodeFacts(
+            node.id, node.name, headquarters, frozenset(listed), headquarters_verified=hq_verified
+        )
 
     def reason(finding: OwnershipFinding, decision: Verdict) -> Reason:
         if finding.depends_on_unverified and decision == "deny":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from screening.listings.records import EntityKind, ListEntry, Name, NameStrength, Relation
 from screening.matching import MatchIndex
 from screening.matching.domains import DomainIndex
-from screening.matching.live import Snapshot, unverified_names
+from screening.matching.live import Snapshot, headquarters_of, unverified_names
 
 
 def org(source: str, key: str, name: str, lists: tuple[str, ...], **kw: object) -> ListEntry:
@@ -77,5 +77,9 @@ VERSIONS = {s: f"v1 2026-12-01T00:00Z {s}" for s in {e.source for e in ENTRIES}}
 def snapshot() -> Snapshot:
     index = MatchIndex.build(ENTRIES, VERSIONS)
     return Snapshot(
-        index, DomainIndex(ENTRIES), unverified_names(ENTRIES), dict.fromkeys(VERSIONS, 1)
+        index,
+        DomainIndex(ENTRIES),
+        unverified_names(ENTRIES),
+        dict.fromkeys(VERSIONS, 1),
+        headquarters_of(ENTRIES),
     )

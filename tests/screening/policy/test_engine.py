@@ -232,3 +232,16 @@ def test_a_fuzzy_match_with_a_conflicting_country_needs_more_to_reach_review():
     assert screen(near).decision == "review"
     assert screen(near, country="US").decision == "clear"
     assert screen("Rostec State Corporation", country="US").decision == "review"
+
+
+def test_an_owner_matched_to_a_curated_lab_brings_its_headquarters():
+    # The declaration gives no country; the curated list says DeepSeek sits in CN: the lab rule
+    # sees a 60% Chinese owner of a Singapore company.
+    result = screen(
+        "Lion City Models Pte Ltd", country="SG",
+        owners=[owner("Hangzhou DeepSeek Artificial Intelligence Basic Technology Research "
+                      "Co., Ltd.", 60)],
+    )  # fmt: skip
+    assert result.decision == "deny"
+    (lab,) = [r for r in result.reasons if r.rule == "restricted_jurisdiction_control"]
+    assert "60%" in lab.detail
