@@ -54,6 +54,7 @@ _GUESSES = frozenset({"digits_as_letters", "acronym_expanded"})
 # A core word in the names of this many parties names a group with listed affiliates.
 GROUP_PARTIES: Final = 3
 _MOVING = frozenset({EntityKind.VESSEL, EntityKind.AIRCRAFT})
+_MARGIN: Final = 1e-9
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,10 +326,19 @@ class MatchIndex:
 
     # -- screening ---------------------------------------------------------------------------
 
-    def _compare(self, q: NormName, qw: Sequence[float], name: _Name) -> NameScore:
+    def _compare(
+        self, q: NormName, qw: Sequence[float], name: _Name, needed: float = -math.inf
+    ) -> NameScore:
         person = self._parties[name.party].kind is EntityKind.PERSON
         return compare(
-            q, qw, name.norm, name.weights, person=person, groups=self._groups, core=name.core
+            q,
+            qw,
+            name.norm,
+            name.weights,
+            person=person,
+            groups=self._groups,
+            core=name.core,
+            needed=needed,
         )
 
     def _score(
@@ -476,7 +486,9 @@ class MatchIndex:
             name = self._names[nid]
             if name.party == exclude or not self._allowed(query, self._parties[name.party]):
                 continue
-            ns = self._compare(q, qw, name)
+            # Evidence is built only for a name that may reach the floor (with a margin for
+            # rounding: the test below decides).
+            ns = self._compare(q, qw, name, floor - bonus - _MARGIN)
             # Cheap reject before building evidence: the name score plus any bonus cannot reach.
             if ns.score + bonus < floor:
                 continue

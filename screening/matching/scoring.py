@@ -8,6 +8,7 @@ forms, abbreviations and word order then adjust the score a little, each as visi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -144,21 +145,51 @@ def _align(
     q: Sequence[str], c: Sequence[str]
 ) -> tuple[list[tuple[int, int, float]], list[tuple[tuple[int, ...], tuple[int, ...]]]]:
     """Greedy one-to-one pairing by similarity, then words written apart or together."""
-    pairs: list[tuple[float, int, int]] = []
-    for i, qt in enumerate(q):
-        for j, ct in enumerate(c):
-            s = token_similarity(qt, ct)
-            if s > MIN_TOKEN_SIMILARITY:
-                pairs.append((s, i, j))
-    pairs.sort(key=lambda p: (-p[0], abs(p[1] - p[2])))
+    # Equal words first: every pair of them scores 1.0 and so comes before any typo pair in the
+    # greedy order. Pairs with a word already taken could never be chosen, so typo pairs are
+    # only looked for among the words left over (the same result as pairing everything, faster).
     used_q: set[int] = set()
     used_c: set[int] = set()
     aligned: list[tuple[int, int, float]] = []
-    for s, i, j in pairs:
+    where: dict[str, list[int]] = {}
+    for j, ct in enumerate(c):
+        where.setdefault(ct, []).append(j)
+    exact = [(i, j) for i, qt in enumerate(q) for j in where.get(qt, ())]
+    if len(exact) > 1:
+        exact.sort(key=lambda p: abs(p[0] - p[1]))
+    for i, j in exact:
         if i not in used_q and j not in used_c:
             used_q.add(i)
             used_c.add(j)
-            aligned.append((i, j, s))
+            aligned.append((i, j, 1.0))
+    if len(used_q) < len(q) and len(used_c) < len(c):
+        # `token_similarity`, inlined: this loop runs for every scored name.
+        rest_c = [(j, ct, len(ct)) for j, ct in enumerate(c) if j not in used_c]
+        distance = OSA.distance
+        pairs: list[tuple[float, int, int]] = []
+        for i, qt in enumerate(q):
+            if i in used_q:
+                continue
+            lq = len(qt)
+            for j, ct, lc in rest_c:
+                shortest, longest = (lq, lc) if lq < lc else (lc, lq)
+                if shortest < 4 or longest - shortest > (1 if shortest < 8 else 2):
+                    continue
+                limit = 1 if shortest < 8 else 2
+                d = distance(qt, ct, score_cutoff=limit)
+                if d > limit:
+                    continue
+                cost = SHORT_TYPO_COST if longest <= SHORT_WORD else TYPO_COST
+                s = 1.0 - cost * d / longest
+                if s > MIN_TOKEN_SIMILARITY:
+                    pairs.append((s, i, j))
+        if len(pairs) > 1:
+            pairs.sort(key=lambda p: (-p[0], abs(p[1] - p[2])))
+        for s, i, j in pairs:
+            if i not in used_q and j not in used_c:
+                used_q.add(i)
+                used_c.add(j)
+                aligned.append((i, j, s))
     joins: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
     if len(used_q) < len(q) and len(used_c) < len(c):
         for a, b, side_a, side_b, flip in (
@@ -187,41 +218,42 @@ def compare(
     person: bool = False,
     groups: frozenset[str] = frozenset(),
     core: tuple[str, ...] | None = None,
+    needed: float = -math.inf,
 ) -> NameScore:
     """Score a query name against a listed name; weights are per token (IDF).
 
     `groups`: words that name several listed parties (a group and its listed affiliates);
-    `core`: the listed name's `core_words`, when the caller has them at hand.
+    `core`: the listed name's `core_words`, when the caller has them at hand; `needed`: a score
+    below this comes back without its evidence (the caller drops such a name unexplained).
     """
-    evidence: list[Evidence] = []
-    contained: Evidence | None = None
-    total = sum(qw) + sum(cw)
+    contained: tuple[str, float] | None = None  # (detail, delta)
+    sum_q, sum_c = sum(qw), sum(cw)
+    total = sum_q + sum_c
+    # Word pairs spelled differently, as (query index, listed index).
+    typos: list[tuple[int, int]] = []
     if q.tokens == c.tokens:
         base = 1.0
         matched_q = set(range(len(q.tokens)))
         distinctive = sum(w for t, w in zip(q.tokens, qw, strict=True) if t not in GENERIC_WORDS)
         reordered = False
-        typos: list[str] = []
         joins: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
         matched_c = matched_q
     else:
         aligned, joins = _align(q.tokens, c.tokens)
         numerator = 0.0
         distinctive = 0.0
-        typos = []
         for i, j, s in aligned:
             numerator += s * (qw[i] + cw[j])
             if c.tokens[j] not in GENERIC_WORDS:
                 distinctive += s * cw[j]
             if s < 1.0:
-                typos.append(f"{q.raw[i]!r}~{c.raw[j]!r}")
+                typos.append((i, j))
         for qi, cj in joins:
             numerator += sum(qw[i] for i in qi) + sum(cw[j] for j in cj)
             distinctive += sum(cw[j] for j in cj if c.tokens[j] not in GENERIC_WORDS)
         base = numerator / total if total > 0 else 0.0
         matched_q = {i for i, _, _ in aligned} | {i for qi, _ in joins for i in qi}
         if CONTAINMENT_WEIGHT and len(q.tokens) >= 2 and len(matched_q) == len(q.tokens):
-            sum_q, sum_c = sum(qw), sum(cw)
             joined_q = sum(qw[i] for qi, _ in joins for i in qi)
             joined_c = sum(cw[j] for _, cj in joins for j in cj)
             cov_q = (sum(s * qw[i] for i, _, s in aligned) + joined_q) / sum_q if sum_q else 0.0
@@ -235,8 +267,8 @@ def compare(
         if contains is not None:
             added, dropped = contains
             # More core words, and more of the listed name present, make the affiliate likelier.
-            share_c = sum(cw[j] for j in exact_c) / sum(cw) if sum(cw) else 0.0
-            share_q = sum(qw[i] for i in matched_q) / sum(qw) if sum(qw) else 0.0
+            share_c = sum(cw[j] for j in exact_c) / sum_c if sum_c else 0.0
+            share_q = sum(qw[i] for i in matched_q) / sum_q if sum_q else 0.0
             raised = CONTAINED_SCORE + CONTAINED_PER_CORE_WORD * max(len(core) - 1, 0)
             raised += CONTAINED_SHARE * (share_c + share_q)
             raised = min(raised, 0.95)
@@ -246,58 +278,30 @@ def compare(
                     if added
                     else "the listed name's distinctive words: - " + ", ".join(dropped)
                 )
-                contained = Evidence("contained", detail, raised - base)
+                contained = (detail, raised - base)
                 distinctive = max(distinctive, 1e-9)
         order = [j for _, j, _ in sorted(aligned)]
         reordered = order != sorted(order)
         if (q.compact == c.compact and q.compact) or q.spaced == c.spaced:
             base = max(base, SPACING_SCORE)
-            distinctive = max(distinctive, sum(cw))
-    evidence.append(
-        Evidence("name", f"{len(matched_q)}/{len(q.tokens)} query words met the listed name", base)
-    )
+            distinctive = max(distinctive, sum_c)
+    named = base  # the name evidence shows the alignment before containment
     if contained is not None:
-        evidence.append(contained)
-        base += contained.delta
-    if typos:
-        evidence.append(Evidence("typo", "spelling differs: " + ", ".join(typos)))
-    if joins:
-        evidence.append(Evidence("spacing", "words written together or apart"))
-    missing = [q.raw[i] for i in range(len(q.tokens)) if i not in matched_q]
-    if missing:
-        evidence.append(
-            Evidence("query_words_unmatched", "not in listed name: " + " ".join(missing))
-        )
-    extra = [c.raw[j] for j in range(len(c.tokens)) if j not in matched_c]
-    if extra:
-        evidence.append(Evidence("listed_words_unmatched", "not in query: " + " ".join(extra)))
+        base += contained[1]
     score = base
     abbreviated = q.tokens == c.tokens and q.raw != c.raw
     if abbreviated:
         score -= ABBREVIATION_COST
-        evidence.append(
-            Evidence("abbreviation", "abbreviated or inflected words", -ABBREVIATION_COST)
-        )
     if reordered and not person:
         score -= REORDER_COST
-        evidence.append(Evidence("token_reorder", "words in another order", -REORDER_COST))
-    elif reordered:
-        evidence.append(Evidence("token_reorder", "name parts in another order"))
     legal_differs = q.legal != c.legal
+    legal_cost = 0.0
     if legal_differs:
-        cost = LEGAL_FORM_CONFLICT if q.legal and c.legal else LEGAL_FORM_MISSING
+        legal_cost = LEGAL_FORM_CONFLICT if q.legal and c.legal else LEGAL_FORM_MISSING
         if contained is not None:
             # A subsidiary abroad has its own country's legal form: that is expected.
-            cost = LEGAL_FORM_MISSING
-        score -= cost
-        evidence.append(
-            Evidence(
-                "legal_form",
-                f"legal form differs: {' '.join(q.legal) or 'none'}"
-                f" vs {' '.join(c.legal) or 'none'}",
-                -cost,
-            )
-        )
+            legal_cost = LEGAL_FORM_MISSING
+        score -= legal_cost
     if joins or (q.tokens != c.tokens and (q.compact == c.compact or q.spaced == c.spaced)):
         match_type = "spacing"
     elif base >= 1.0 and not typos:
@@ -313,4 +317,42 @@ def compare(
         match_type = "fuzzy"
     if contained is not None:
         match_type = "contained"
-    return NameScore(max(0.0, min(1.0, score)), match_type, tuple(evidence), distinctive)
+    final = max(0.0, min(1.0, score))
+    if final < needed:
+        return NameScore(final, match_type, (), distinctive)
+    evidence = [
+        Evidence("name", f"{len(matched_q)}/{len(q.tokens)} query words met the listed name", named)
+    ]
+    if contained is not None:
+        evidence.append(Evidence("contained", *contained))
+    if typos:
+        spelled = ", ".join(f"{q.raw[i]!r}~{c.raw[j]!r}" for i, j in typos)
+        evidence.append(Evidence("typo", "spelling differs: " + spelled))
+    if joins:
+        evidence.append(Evidence("spacing", "words written together or apart"))
+    missing = [q.raw[i] for i in range(len(q.tokens)) if i not in matched_q]
+    if missing:
+        evidence.append(
+            Evidence("query_words_unmatched", "not in listed name: " + " ".join(missing))
+        )
+    extra = [c.raw[j] for j in range(len(c.tokens)) if j not in matched_c]
+    if extra:
+        evidence.append(Evidence("listed_words_unmatched", "not in query: " + " ".join(extra)))
+    if abbreviated:
+        evidence.append(
+            Evidence("abbreviation", "abbreviated or inflected words", -ABBREVIATION_COST)
+        )
+    if reordered and not person:
+        evidence.append(Evidence("token_reorder", "words in another order", -REORDER_COST))
+    elif reordered:
+        evidence.append(Evidence("token_reorder", "name parts in another order"))
+    if legal_differs:
+        evidence.append(
+            Evidence(
+                "legal_form",
+                f"legal form differs: {' '.join(q.legal) or 'none'}"
+                f" vs {' '.join(c.legal) or 'none'}",
+                -legal_cost,
+            )
+        )
+    return NameScore(final, match_type, tuple(evidence), distinctive)
