@@ -10,9 +10,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 from screening.errors import ListParseError
+from screening.listings.rawstore import RawStore
 from screening.listings.records import EntityKind, ListEntry
+from screening.listings.refresh import Refresher
 from screening.listings.source import ListSource, ParseResult, SourceFile
 
 DEMO_URL = "https://lists.example.org/demo/parties.csv"
@@ -108,3 +111,24 @@ def stall(seconds: float) -> Handler:
         respond(200, b"id,name\n")(request)
 
     return handle
+
+
+def local_refresher(
+    sessions: Any,
+    data_dir: Path,
+    *,
+    mirror: str = "",
+    resolve: Callable[[str], ListSource] | None = None,
+) -> Refresher:
+    """A refresher over the real sources (or `resolve`), with no retries: what most refresh
+    tests need, written once."""
+    from lists import get_source
+    from lists.fetch import HttpFetcher
+
+    return Refresher(
+        sessions,
+        resolve or get_source,
+        HttpFetcher(timeout_s=5, retries=0),
+        RawStore(data_dir),
+        mirror=mirror,
+    )

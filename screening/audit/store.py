@@ -49,6 +49,7 @@ def record_screening(
     decision: str,
     answer: Mapping[str, Any],
 ) -> None:
+    clean_subject = json_safe(dict(subject))
     # A Core insert, not the ORM: one statement on the signup path, no identity-map work.
     session.execute(
         insert(ScreeningRecord).values(
@@ -58,12 +59,13 @@ def record_screening(
             context=context,
             key_id=key_id,
             request_id=request_id,
-            subject=json_safe(dict(subject)),
+            subject=clean_subject,
             normalized=json_safe(dict(normalized)),
             version_ids=dict(version_ids),
             policy_version=policy_version,
             decision=decision,
-            answer=json_safe(dict(answer)),
+            # A NUL can only come from the caller's input: the answer is walked only then.
+            answer=dict(answer) if clean_subject == dict(subject) else json_safe(dict(answer)),
         )
     )
 

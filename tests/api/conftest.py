@@ -10,11 +10,10 @@ from pydantic import SecretStr
 
 from api.http.app import create_app
 from lists import get_source
-from lists.fetch import HttpFetcher
-from screening.listings.rawstore import RawStore
 from screening.listings.refresh import Refresher
 from screening.listings.source import ListSource
 from screening.settings import Settings
+from tests.helpers import local_refresher
 
 KEYS = {
     "signup": "signup-key-0123456789",
@@ -30,12 +29,11 @@ def small_source(source: str) -> ListSource:
 
 
 def fixture_refresher(sessions, tmp_path: Path, fixtures_dir: Path) -> Refresher:
-    return Refresher(
+    return local_refresher(
         sessions,
-        small_source,
-        HttpFetcher(timeout_s=5, retries=0),
-        RawStore(tmp_path / "data"),
+        tmp_path / "data",
         mirror=(fixtures_dir / "lists").as_uri(),
+        resolve=small_source,
     )
 
 

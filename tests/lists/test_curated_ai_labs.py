@@ -13,12 +13,11 @@ import pytest
 import lists
 from lists.curated import DATA_DIR
 from lists.curated_ai_labs import FILE_NAME, SOURCE, URL, parse
-from lists.fetch import HttpFetcher
 from screening.errors import ListParseError
 from screening.listings import store
-from screening.listings.rawstore import RawStore
 from screening.listings.records import EntityKind, ListEntry, Name, NameStrength
 from screening.listings.refresh import Refresher
+from tests.helpers import local_refresher
 
 PACKAGED = DATA_DIR / FILE_NAME
 
@@ -308,13 +307,7 @@ def test_missing_file_is_refused() -> None:
 
 
 def refresher(sessions, tmp_path: Path, mirror: str = "") -> Refresher:
-    return Refresher(
-        sessions,
-        lists.get_source,
-        HttpFetcher(timeout_s=5, retries=0),
-        RawStore(tmp_path / "data"),
-        mirror=mirror,
-    )
+    return local_refresher(sessions, tmp_path / "data", mirror=mirror)
 
 
 def test_refresh_from_the_packaged_file_then_unchanged(sessions, tmp_path: Path) -> None:

@@ -10,13 +10,12 @@ import pytest
 
 import lists
 from lists.curated import DATA_DIR
-from lists.fetch import HttpFetcher
 from lists.us_dod_1260h import EDITIONS, FILE_NAME, SOURCE, URL, parse
 from screening.errors import ListParseError
 from screening.listings import store
-from screening.listings.rawstore import RawStore
 from screening.listings.records import ListEntry, NameStrength
 from screening.listings.refresh import Refresher
+from tests.helpers import local_refresher
 
 PDF_2026 = (
     "https://media.defense.gov/2026/Jun/08/2003945537/-1/-1/1/ENTITIES-IDENTIFIED-AS-CHINESE-"
@@ -127,13 +126,7 @@ def test_another_lists_file_is_refused() -> None:
 
 
 def refresher(sessions, tmp_path: Path, mirror: str = "") -> Refresher:
-    return Refresher(
-        sessions,
-        lists.get_source,
-        HttpFetcher(timeout_s=5, retries=0),
-        RawStore(tmp_path / "data"),
-        mirror=mirror,
-    )
+    return local_refresher(sessions, tmp_path / "data", mirror=mirror)
 
 
 def test_refresh_from_the_packaged_file_then_unchanged(sessions, tmp_path: Path) -> None:

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from lists.fetch import HttpFetcher
 from screening.listings import store
-from screening.listings.rawstore import RawStore
 from screening.listings.refresh import Refresher
 from tests.api.conftest import small_source
+from tests.helpers import local_refresher
 
 BOMB = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
@@ -29,12 +28,8 @@ def mirror(tmp_path: Path, fixtures_dir: Path) -> Path:
 
 
 def refresher(sessions, tmp_path: Path, mirror: Path) -> Refresher:
-    return Refresher(
-        sessions,
-        small_source,
-        HttpFetcher(timeout_s=5, retries=0),
-        RawStore(tmp_path / "data"),
-        mirror=mirror.as_uri(),
+    return local_refresher(
+        sessions, tmp_path / "data", mirror=mirror.as_uri(), resolve=small_source
     )
 
 
@@ -90,17 +85,11 @@ def test_bad_file_keeps_the_active_version(sessions, tmp_path, mirror, case):
 
 
 def test_a_mirror_without_a_curated_file_falls_back_to_the_packaged_copy(sessions, tmp_path):
-    from lists import get_source
-
     empty = tmp_path / "empty-mirror"
     empty.mkdir()
-    outcome = Refresher(
-        sessions,
-        get_source,
-        HttpFetcher(timeout_s=5, retries=0),
-        RawStore(tmp_path / "data"),
-        mirror=empty.as_uri(),
-    ).refresh("curated_ai_labs")
+    outcome = local_refresher(sessions, tmp_path / "data", mirror=empty.as_uri()).refresh(
+        "curated_ai_labs"
+    )
     assert outcome.status == "new_version", outcome.detail
     with sessions() as session:
         version = store.active_version(session, "curated_ai_labs")
