@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.wiring import make_refresher, open_sessions
+from api.wiring import background_priority, make_refresher, open_sessions
 from screening.events import EventBus
 from screening.listings import store
 from screening.listings.events import ListActivated
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 def _refresh_in_child(
     settings: Settings, sources: list[str], allow_drop: bool
 ) -> list[RefreshOutcome]:
+    background_priority(settings)
     with open_sessions(settings) as sessions:
         return make_refresher(settings, sessions).refresh_many(sources, allow_drop=allow_drop)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -25,6 +27,8 @@ from screening.settings import Settings
 ROOT = Path(__file__).resolve().parents[1]
 
 Resolver = Callable[[str], ListSource]
+
+log = logging.getLogger(__name__)
 
 
 def make_sessions(settings: Settings) -> sessionmaker[Session]:
@@ -128,3 +132,14 @@ def load_custom_list(
             staged.write_bytes(previous)
             staged.replace(target)
     return outcome
+
+
+def background_priority(settings: Settings) -> None:
+    """Lower this process's CPU priority to `background_nice` (a process that only refreshes
+    or rescreens); never raises it again, and a platform without nice just carries on."""
+    try:
+        current = os.nice(0)
+        if current < settings.background_nice:
+            os.nice(settings.background_nice - current)
+    except (AttributeError, OSError):
+        log.warning("could not lower the CPU priority of this background process")

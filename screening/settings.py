@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     # Run the API's refreshes (scheduled, start-up, admin-triggered) in a child process, so that
     # parsing a list never holds the request path's GIL.
     refresh_in_subprocess: bool = True
+    # CPU priority (nice increment, 0-19) of the processes that only refresh and rescreen: the
+    # scheduler process, the API refresh child, `screening lists refresh`. On a small host
+    # they share cores with the request path, which must win.
+    background_nice: int = Field(default=10, ge=0, le=19)
     # Run the refresh scheduler inside the API process (single-worker deployments only).
     scheduler_in_process: bool = True
     # Refresh every source once at start-up when it has no active version yet.

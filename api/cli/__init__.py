@@ -16,7 +16,7 @@ import click
 
 from api.http import status as status_view
 from api.logs import configure_logging
-from api.wiring import make_refresher, open_sessions, upgrade_database
+from api.wiring import background_priority, make_refresher, open_sessions, upgrade_database
 from lists import SOURCE_IDS, get_source
 from screening.errors import ScreeningError
 from screening.listings import store
@@ -90,6 +90,7 @@ def lists_refresh(sources: tuple[str, ...], allow_drop: bool) -> None:
     """Fetch and activate new versions of SOURCE_IDS (default: every source)."""
     config = settings()
     stop_on_sigterm()
+    background_priority(config)
     with open_sessions(config) as sessions:
         refresher = make_refresher(config, sessions)
         outcomes = refresher.refresh_many(sources or SOURCE_IDS, allow_drop=allow_drop)
@@ -177,6 +178,7 @@ def scheduler() -> None:
     config = settings()
     blocking = BlockingScheduler(timezone="UTC")
     stop_on_sigterm()
+    background_priority(config)
     with open_sessions(config) as sessions:
         configure(blocking, make_refresher(config, sessions))
         click.echo("scheduler running; Ctrl-C or SIGTERM stops it", err=True)

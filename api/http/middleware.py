@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.http import problems
 from api.http.auth import Credential, KeyRing, presented_key
 from screening.errors import NotAuthenticatedError
+from screening.priority import FOREGROUND
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,8 @@ class RequestId:
             await send(message)
 
         started = False
+        # Background work in this process (an index rebuild) steps aside while this runs.
+        FOREGROUND.enter()
 
         async def watched(message: Message) -> None:
             nonlocal started
@@ -92,6 +95,7 @@ class RequestId:
             )  # fmt: skip
             await response(scope, receive, tagged)
         finally:
+            FOREGROUND.leave()
             request_id.reset(token)
 
 

@@ -6,12 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -40,6 +42,10 @@ class ListVersion(Base):
     warnings: Mapped[list[str]] = mapped_column(JSONType, default=list)
     # Parties added / removed / changed against the previous version (keys and counts).
     diff: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # False while a refresh is still writing the entries (in short transactions, so that other
+    # writers never wait for a whole list); nothing reads an incomplete version, and the next
+    # refresh of the source deletes one that a crash left behind.
+    complete: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class ListEntryRow(Base):

@@ -3,7 +3,7 @@ unit of work decides what is one transaction (activation of a version is exactly
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -55,7 +55,7 @@ def get_version(session: Session, version_id: int) -> ListVersion:
 def versions(session: Session, source: str, *, limit: int = 20) -> Sequence[ListVersion]:
     query = (
         select(ListVersion)
-        .where(ListVersion.source == source)
+        .where(ListVersion.source == source, ListVersion.complete.is_(True))
         .order_by(ListVersion.id.desc())
         .limit(limit)
     )
@@ -112,12 +112,20 @@ def entry_rows(
 
 
 def load_entries(session: Session, version_id: int) -> list[ListEntry]:
+    return list(iter_entries(session, version_id))
+
+
+def iter_entries(session: Session, version_id: int) -> Iterator[ListEntry]:
+    """The entries of a version, read from the database in batches: a caller that is not the
+    request path can pause between them."""
     rows = session.scalars(
         select(ListEntryRow.data)
         .where(ListEntryRow.version_id == version_id)
         .order_by(ListEntryRow.id)
+        .execution_options(yield_per=500)
     )
-    return [ListEntry.from_dict(data) for data in rows]
+    for data in rows:
+        yield ListEntry.from_dict(data)
 
 
 def active_version_ids(session: Session) -> dict[str, int]:
@@ -155,24 +163,37 @@ def add_version(
     warnings: list[str],
     diff: dict[str, Any],
     previous_version_id: int | None,
+    complete: bool = True,
 ) -> ListVersion:
-    """Write a version and its entries (not yet active)."""
+    """Write a version (not yet active) and the given entries; a refresh stages a big list with
+    `complete=False` and no entries, then adds them with `add_entries` in batches."""
     version = ListVersion(
         source=source,
         fetched_at=fetched_at,
         content_sha256=content_sha256,
         parser_version=parser_version,
-        record_count=len(entries),
+        record_count=len(fingerprints_by_key),
         previous_version_id=previous_version_id,
         files=files,
         warnings=warnings,
         diff=diff,
+        complete=complete,
     )
     session.add(version)
     session.flush()
+    add_entries(session, version.id, entries, fingerprints_by_key)
+    return version
+
+
+def add_entries(
+    session: Session,
+    version_id: int,
+    entries: Sequence[ListEntry],
+    fingerprints_by_key: dict[str, str],
+) -> None:
     rows = [
         {
-            "version_id": version.id,
+            "version_id": version_id,
             "source_key": e.source_key,
             "party_key": e.key,
             "kind": e.kind.value,
@@ -186,7 +207,26 @@ def add_version(
     statement = insert(ListEntryRow)
     for start in range(0, len(rows), INSERT_BATCH):
         session.execute(statement, rows[start : start + INSERT_BATCH])
-    return version
+
+
+def complete_version(session: Session, version_id: int) -> None:
+    get_version(session, version_id).complete = True
+
+
+def discard_incomplete(session: Session, source: str) -> int:
+    """Delete the versions of a source that a refresh began and never completed (a crash, a lost
+    lease); returns how many. Only the holder of the source's refresh lease may call this."""
+    doomed = list(
+        session.scalars(
+            select(ListVersion.id).where(
+                ListVersion.source == source, ListVersion.complete.is_(False)
+            )
+        )
+    )
+    if doomed:
+        session.execute(delete(ListEntryRow).where(ListEntryRow.version_id.in_(doomed)))
+        session.execute(delete(ListVersion).where(ListVersion.id.in_(doomed)))
+    return len(doomed)
 
 
 def activate(session: Session, source: str, version_id: int, at: datetime) -> None:
@@ -243,7 +283,11 @@ def attempts(session: Session, source: str, *, limit: int = 20) -> Sequence[Refr
 
 
 def count_versions(session: Session, source: str) -> int:
-    query = select(func.count()).select_from(ListVersion).where(ListVersion.source == source)
+    query = (
+        select(func.count())
+        .select_from(ListVersion)
+        .where(ListVersion.source == source, ListVersion.complete.is_(True))
+    )
     return int(session.scalar(query) or 0)
 
 

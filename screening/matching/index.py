@@ -16,7 +16,6 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from itertools import pairwise
 from typing import Any, Final
 
@@ -34,6 +33,10 @@ from screening.names.forms import Reading, name_forms, query_readings, warm_tabl
 from screening.names.native import native_names_by_listed
 from screening.names.normalize import NormName, normalize_name
 from screening.names.vocab import GENERIC_WORDS
+from screening.priority import FOREGROUND
+
+# Building yields to requests in flight in this process (see screening.priority).
+courteous = FOREGROUND.courteous
 
 # OFAC's "weak" akas are too broad to act on alone: capped below the review threshold, they show
 # as near misses and reach review only with secondary evidence (a listed domain).
@@ -44,6 +47,8 @@ GENERIC_WEIGHT: Final = 0.5  # generic words count half their IDF
 MAX_QUERY_TOKENS: Final = 40
 # Postings longer than this are not walked when the word cannot carry a match on its own.
 COMMON_POSTINGS: Final = 1500
+# Query words whose typo expansions are kept; cleared when full (a screen repeats few words).
+EXPANSIONS_CACHED: Final = 65536
 MAX_SCORED: Final = 3000
 # Matches below this are not reported at all; between it and the policy's review threshold they
 # show as near misses on a cleared screen.
@@ -85,7 +90,7 @@ class MatchIndex:
         "_core_of",
         "_cores",
         "_deletes",
-        "_expand",
+        "_expansions",
         "_groups",
         "_joined",
         "_max_weight",
@@ -120,7 +125,7 @@ class MatchIndex:
         cores: defaultdict[str, list[int]] = defaultdict(list)
         # Containment is for organisations: a person's name inside a longer one is no affiliate.
         self._core_of = [name.core for name in names]
-        for nid, name in enumerate(names):
+        for nid, name in courteous(enumerate(names), 64):
             tokens = name.norm.tokens
             for token in dict.fromkeys(name.core):
                 cores[token].append(nid)
@@ -131,27 +136,33 @@ class MatchIndex:
             compact[name.norm.compact].append(nid)
             if name.norm.spaced != name.norm.compact:
                 compact[name.norm.spaced].append(nid)
-        self._postings = {t: tuple(ids) for t, ids in postings.items()}
-        self._joined = {t: tuple(ids) for t, ids in joined.items()}
-        self._compact = {t: tuple(ids) for t, ids in compact.items()}
+        self._postings = {t: tuple(ids) for t, ids in courteous(postings.items(), 256)}
+        self._joined = {t: tuple(ids) for t, ids in courteous(joined.items(), 256)}
+        self._compact = {t: tuple(ids) for t, ids in courteous(compact.items(), 256)}
         # A core word in very many names distinguishes nothing: not a route to an affiliate.
-        self._cores = {t: tuple(ids) for t, ids in cores.items() if len(ids) <= COMMON_POSTINGS}
+        self._cores = {
+            t: tuple(ids) for t, ids in courteous(cores.items(), 256) if len(ids) <= COMMON_POSTINGS
+        }
         # Groups: a core word naming several parties, or a party whose Chinese names our data file
         # gives (the lists print few of a Chinese group's many companies).
         native = {n.party for n in names if n.kind == "native_script"}
         groups: set[str] = set()
-        for t, ids in cores.items():
+        for t, ids in courteous(cores.items(), 64):
             owners = {names[i].party for i in ids}
             if len(owners) >= GROUP_PARTIES or owners & native:
                 groups.add(t)
         self._groups = frozenset(groups)
         deletes: defaultdict[str, list[str]] = defaultdict(list)
-        for token in self._postings:
+        for token in courteous(self._postings, 16):
             if len(token) >= 4:
                 for d in _deletions(token):
                     deletes[d].append(token)
-        self._deletes = {d: tuple(ts) for d, ts in deletes.items()}
-        self._expand = lru_cache(maxsize=65536)(self._expand_uncached)
+        self._deletes = {d: tuple(ts) for d, ts in courteous(deletes.items(), 256)}
+        # A plain dict, not `lru_cache` over a bound method: that would be a reference cycle
+        # (index -> cache -> method -> index), which only the cyclic collector frees, and the
+        # live index freezes the heap out of collection after a build, so every replaced index
+        # was kept alive (about 95 MB per list change on the real lists).
+        self._expansions: dict[str, tuple[str, ...]] = {}
         self._build_seconds = time.perf_counter() - started
 
     @classmethod
@@ -167,7 +178,7 @@ class MatchIndex:
         parties: list[Party] = []
         raw_names: list[tuple[int, str, str, bool, NormName]] = []
         native = native_names_by_listed()
-        for group in groups.values():
+        for group in courteous(groups.values()):
             party, party_names = merge_party(group)
             pid = len(parties)
             parties.append(party)
@@ -219,7 +230,7 @@ class MatchIndex:
             raw_names.append((pid_of[expansion], acronym.upper(), "derived_acronym", True, norm))
         # "AVIC Shenyang Aircraft" is also "Aviation Industry Corporation of China Shenyang
         # Aircraft", which is how a customer translating 中航沈飞 writes it.
-        for pid, value, kind, weak, norm in list(raw_names):
+        for pid, value, kind, weak, norm in courteous(list(raw_names), 64):
             if weak or kind == "native_script" or parties[pid].kind is not EntityKind.ORGANIZATION:
                 continue
             for token in norm.tokens[:1]:
@@ -229,7 +240,7 @@ class MatchIndex:
                     if expanded is not None:
                         raw_names.append((pid, value, kind, False, normalize_name(expanded[0])))
         df: defaultdict[str, int] = defaultdict(int)
-        for *_, norm in raw_names:
+        for *_, norm in courteous(raw_names, 256):
             for token in set(norm.tokens):
                 df[token] += 1
         n = len(raw_names)
@@ -238,7 +249,7 @@ class MatchIndex:
             for t, c in df.items()
         }
         indexed: list[_Name] = []
-        for pid, value, kind, weak, norm in raw_names:
+        for pid, value, kind, weak, norm in courteous(raw_names, 64):
             ws = tuple(weights[t] for t in norm.tokens)
             core = () if parties[pid].kind is EntityKind.PERSON else core_words(norm)
             indexed.append(_Name(pid, value, kind, weak, norm, ws, sum(ws), core))
@@ -247,10 +258,43 @@ class MatchIndex:
         warm_tables()
         return cls(tuple(parties), tuple(indexed), weights, versions, started, acronyms)
 
+    def dismantle(self) -> None:
+        """Free this index piece by piece, stepping aside for requests in between; freeing it in
+        one go holds the interpreter for ~60 ms on the real lists. Only for an index that no
+        screen can still be using (the live index checks that)."""
+        for table in (
+            self._deletes,
+            self._postings,
+            self._joined,
+            self._compact,
+            self._cores,
+            self._expansions,
+            self._weights,
+        ):
+            for key in courteous(list(table), 512):
+                del table[key]
+        names, self._names = list(self._names), ()
+        parties, self._parties = list(self._parties), ()
+        self._core_of = []
+        self._totals = []
+        for items in (names, parties):
+            while items:
+                FOREGROUND.pause()
+                del items[-256:]
+
     # -- retrieval ---------------------------------------------------------------------------
 
-    def _expand_uncached(self, token: str) -> tuple[str, ...]:
+    def _expand(self, token: str) -> tuple[str, ...]:
         """Vocabulary words within one deletion on either side (covers one typing error)."""
+        cached = self._expansions.get(token)
+        if cached is not None:
+            return cached
+        if len(self._expansions) >= EXPANSIONS_CACHED:
+            self._expansions.clear()
+        expanded = self._expansions[token] = self._expand_uncached(token)
+        return expanded
+
+    def _expand_uncached(self, token: str) -> tuple[str, ...]:
         found: dict[str, None] = {}
         if token in self._postings:
             found[token] = None

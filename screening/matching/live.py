@@ -31,8 +31,10 @@ from screening.listings.records import ListEntry
 from screening.matching.domains import DomainIndex
 from screening.matching.index import MatchIndex
 from screening.matching.model import Query
+from screening.priority import FOREGROUND
 
 log = logging.getLogger(__name__)
+courteous = FOREGROUND.courteous
 
 
 def version_label(version: ListVersion) -> str:
@@ -112,6 +114,24 @@ def _warm(index: MatchIndex) -> None:
         index.screen(Query(name))
 
 
+def _retire(retired: list[tuple[MatchIndex, list[list[ListEntry]]]], wait_s: float = 5.0) -> None:
+    """Take replaced indexes apart in small steps once no screen still holds them (a screen in
+    flight keeps the snapshot it started with); left to reference counting, whichever thread
+    dropped the last reference would free one in a single ~60 ms step, a request included."""
+    while retired:
+        index, stale = retired.pop()
+        deadline = time.monotonic() + wait_s
+        # The references left are this frame's `index` and getrefcount's own argument.
+        while sys.getrefcount(index) > 2 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        if sys.getrefcount(index) == 2:
+            index.dismantle()
+        for entries in stale:
+            while entries:
+                FOREGROUND.pause()
+                del entries[-256:]
+
+
 class LiveIndex:
     def __init__(self, sessions: sessionmaker[Session], *, poll_s: float = 10.0) -> None:
         self._sessions = sessions
@@ -125,6 +145,7 @@ class LiveIndex:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._retired: list[tuple[MatchIndex, list[list[ListEntry]]]] = []
         self.last_error: str | None = None
         self.last_check: float | None = None
         # Active versions seen in the database and being built now (empty when none is).
@@ -187,11 +208,12 @@ class LiveIndex:
                 for version_id in sorted(active.values()):
                     cached = self._entries.get(version_id)
                     if cached is None:
-                        cached = store.load_entries(session, version_id)
+                        cached = list(courteous(store.iter_entries(session, version_id), 32))
                     self._entries[version_id] = cached
                     entries.extend(cached)
             index = MatchIndex.build(entries, {s: version_label(v) for s, v in versions.items()})
             _warm(index)
+            retired = self._snapshot
             self._snapshot = Snapshot(
                 index,
                 DomainIndex(entries),
@@ -201,9 +223,13 @@ class LiveIndex:
             )
             self._loaded = dict(active)
             self.behind_since = None
-            for stale in set(self._entries) - set(active.values()):
-                del self._entries[stale]
+            stale = [self._entries.pop(v) for v in set(self._entries) - set(active.values())]
         log.info("match index rebuilt in %.2fs (%s)", time.perf_counter() - started, active)
+        if retired is not None and self._thread is not None:
+            # Taken apart by the watcher, after this returns: a caller of `reload` never waits
+            # for screens still holding the old index. Without a watcher (a CLI command, a
+            # test) reference counting frees it.
+            self._retired.append((retired.index, stale))
         return index
 
     def start(self) -> None:
@@ -223,6 +249,7 @@ class LiveIndex:
             try:
                 self.refresh_if_changed()
                 self.last_error = None
+                _retire(self._retired)
             except Exception as exc:
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 log.exception("match index refresh failed; keeping the loaded index")

@@ -6,11 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from lists.fetch import HttpFetcher
 from screening import leases
+from screening.listings import refresh as refresh_module
 from screening.listings import store
+from screening.listings.models import ListEntryRow, ListVersion
 from screening.listings.rawstore import RawStore
 from screening.listings.refresh import Refresher
 from tests.helpers import DEMO, demo_csv, http_server, respond, stall, write_mirror
@@ -153,6 +156,47 @@ def test_crash_between_parse_and_activation_rolls_back(sessions, tmp_path, mirro
     assert active_state(sessions) == (good.version_id, 10)
     with sessions() as session:
         assert store.count_versions(session, "demo") == 1  # the half-written version is gone
+
+
+def test_crash_while_staging_entries_leaves_nothing_readable(
+    sessions, tmp_path, mirror_dir, monkeypatch
+):
+    mirror = write_mirror(mirror_dir, "demo", {"parties.csv": demo_csv(10)})
+    refresher = make_refresher(sessions, tmp_path, mirror)
+    good = refresher.refresh("demo")
+    write_mirror(mirror_dir, "demo", {"parties.csv": demo_csv(12)})
+    real_add = store.add_entries
+    calls: list[int] = []
+
+    def add_then_crash(session: Session, version_id: int, entries: list, prints: dict) -> None:
+        calls.extend([1] if entries else [])
+        if len(calls) == 2:
+            raise RuntimeError("power cut")
+        real_add(session, version_id, entries, prints)
+
+    # Entries go in batches of 5, each its own transaction: the crash comes after one committed.
+    monkeypatch.setattr(refresh_module, "STAGE_BATCH", 5)
+    monkeypatch.setattr(store, "add_entries", add_then_crash)
+    outcome = refresher.refresh("demo")
+    assert outcome.status == "failed"
+    assert active_state(sessions) == (good.version_id, 10)
+    with sessions() as session:
+        assert store.count_versions(session, "demo") == 1
+        assert [v.id for v in store.versions(session, "demo")] == [good.version_id]
+        staged = session.scalars(select(ListVersion).where(ListVersion.complete.is_(False))).all()
+        assert len(staged) == 1
+        assert len(store.load_entries(session, staged[0].id)) == 5
+    # The next refresh deletes what the crash left and activates a complete version.
+    monkeypatch.setattr(store, "add_entries", real_add)
+    again = refresher.refresh("demo")
+    assert again.status == "new_version"
+    assert active_state(sessions) == (again.version_id, 12)
+    with sessions() as session:
+        assert (
+            session.scalars(select(ListVersion).where(ListVersion.complete.is_(False))).all() == []
+        )
+        # Only the two complete versions' entries are left (SQLite may reuse the discarded id).
+        assert session.scalar(select(func.count()).select_from(ListEntryRow)) == 10 + 12
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,28 @@ def test_new_version_swaps_the_index_whole(sessions, tmp_path: Path):
     )
     assert after.versions["demo"].startswith("v2 ")
     assert before.versions["demo"].startswith("v1 ")
+
+
+def test_the_watcher_takes_a_replaced_index_apart_once_no_screen_holds_it(sessions, tmp_path: Path):
+    holder = LiveIndex(sessions, poll_s=0.05)
+    mirror = write_mirror(tmp_path / "m", "demo", {"parties.csv": demo_csv(3)})
+    refresher = Refresher(
+        sessions, lambda _: DEMO, HttpFetcher(retries=0), RawStore(tmp_path / "data"), mirror=mirror
+    )
+    refresher.refresh("demo")
+    holder.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not holder.ready and time.monotonic() < deadline:
+            time.sleep(0.02)
+        # Keep a table of the first index, not the index: holding it would keep it whole.
+        postings = holder.get()._postings
+        assert postings
+        write_mirror(tmp_path / "m", "demo", {"parties.csv": demo_csv(8)})
+        assert refresher.refresh("demo").status == "new_version"
+        while postings and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert postings == {}
+        assert holder.get().screen(Query("Party number 7 Trading Ltd")).matches[0].score == 1.0
+    finally:
+        holder.stop()
