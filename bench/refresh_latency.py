@@ -426,6 +426,8 @@ def _report(
         span = max(s.scheduled for s in samples) - samples[0].scheduled
         rate = (len(samples) - 1) / span if span > 0 else 0.0
         print(f"offered {load.rate:.0f} req/s, achieved {rate:.1f} req/s over {span:.1f} s")
+        # Other work on the machine shows in every phase, not only in the refresh window.
+        print(f"load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     for problem in dict.fromkeys(swap.problems):
         print(f"problem: {problem}")
     for error in list(dict.fromkeys(load.errors))[:5]:
