@@ -14,6 +14,7 @@ from screening import leases
 from screening.listings import refresh as refresh_module
 from screening.listings import store
 from screening.listings.models import ListEntryRow, ListVersion
+from screening.listings.records import ListEntry
 from screening.listings.rawstore import RawStore
 from screening.listings.refresh import Refresher
 from tests.helpers import DEMO, demo_csv, http_server, respond, stall, write_mirror
@@ -168,7 +169,9 @@ def test_crash_while_staging_entries_leaves_nothing_readable(
     real_add = store.add_entries
     calls: list[int] = []
 
-    def add_then_crash(session: Session, version_id: int, entries: list, prints: dict) -> None:
+    def add_then_crash(
+        session: Session, version_id: int, entries: list[ListEntry], prints: dict[str, str]
+    ) -> None:
         calls.extend([1] if entries else [])
         if len(calls) == 2:
             raise RuntimeError("power cut")
