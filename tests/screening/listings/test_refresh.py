@@ -14,8 +14,8 @@ from screening import leases
 from screening.listings import refresh as refresh_module
 from screening.listings import store
 from screening.listings.models import ListEntryRow, ListVersion
-from screening.listings.records import ListEntry
 from screening.listings.rawstore import RawStore
+from screening.listings.records import ListEntry
 from screening.listings.refresh import Refresher
 from tests.helpers import DEMO, demo_csv, http_server, respond, stall, write_mirror
 
