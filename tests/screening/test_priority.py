@@ -39,7 +39,7 @@ def test_pause_is_bounded_under_constant_load():
 
 
 def test_courteous_yields_every_item_in_order_and_pauses_under_load():
-    foreground = Foreground(max_wait_s=0.02)
+    foreground = Foreground(max_wait_s=0.02, min_run_s=0.0)
     assert list(foreground.courteous(range(10), every=3)) == list(range(10))
     with foreground.serving():
         started = time.perf_counter()
@@ -56,3 +56,18 @@ def test_a_request_that_fails_still_leaves():
     except RuntimeError:
         pass
     assert foreground.in_flight == 0
+
+
+def test_background_work_still_progresses_while_a_request_never_ends():
+    # A slow upload or a long download keeps a request in flight for minutes: background work
+    # must get its share of the time, not wait max_wait_s per item.
+    foreground = Foreground(max_wait_s=0.01, min_run_s=0.05)
+    with foreground.serving():
+        started = time.perf_counter()
+        done = 0
+        for _ in foreground.courteous(range(200_000)):
+            done += 1
+        elapsed = time.perf_counter() - started
+    assert done == 200_000
+    # At most one timed-out wait per 50 ms of work: far below 200,000 waits of 10 ms.
+    assert elapsed < 5.0
