@@ -18,7 +18,7 @@ print(before, os.nice(0))
 
 
 def test_background_processes_run_at_the_configured_lower_priority():
-    out = subprocess.run(
+    out = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
         [sys.executable, "-c", PROBE], capture_output=True, text=True, check=True, timeout=60
     ).stdout.split()
     before, after = int(out[0]), int(out[1])
