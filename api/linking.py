@@ -1,0 +1,129 @@
+"""Linked accounts, wired from the settings: the signal key, the curated cloud networks, the
+link rules, and the sweeper that links from newly denied accounts in the API process."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import threading
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from lists.curated import cloud_networks
+from screening import leases
+from screening.linking import service
+from screening.linking.hashing import MIN_KEY_LENGTH, Keyer
+from screening.linking.rules import LinkRules
+from screening.linking.service import Context
+from screening.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SWEEP_ACTOR = "system:link-sweep"
+SWEEP_LEASE = "link-sweep"
+# Longer than any sweep of a busy day takes; a killed sweeper frees it within this time.
+SWEEP_LEASE_TTL = timedelta(minutes=10)
+
+
+def signal_key(settings: Settings) -> bytes:
+    """SCREENING_SIGNAL_KEY, or a key made once and kept in `signal_key_file` (mode 0600). The
+    key is never logged; the log names the file."""
+    if settings.signal_key is not None:
+        key = settings.signal_key.get_secret_value()
+        if len(key) < MIN_KEY_LENGTH:
+            raise ValueError(f"SCREENING_SIGNAL_KEY must be at least {MIN_KEY_LENGTH} characters")
+        return key.encode()
+    path: Path = settings.signal_key_file or settings.data_dir / "signal-key"
+    if path.is_file():
+        existing = path.read_text().strip()
+        if len(existing) >= MIN_KEY_LENGTH:
+            return existing.encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    # O_EXCL: two processes starting at once must not each write a different key.
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip().encode()
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key + "\n")
+    log.warning("no SCREENING_SIGNAL_KEY set; wrote a signal key to %s (mode 0600)", path)
+    return key.encode()
+
+
+def rules(settings: Settings) -> LinkRules:
+    return LinkRules(
+        max_degree=settings.link_max_degree,
+        max_hops=settings.link_max_hops,
+        max_cluster=settings.link_max_cluster,
+        through_values=settings.link_through_values,
+    )
+
+
+def context(settings: Settings) -> Context:
+    return Context(Keyer(signal_key(settings)), cloud_networks.load_file(), rules(settings))
+
+
+def sweep(sessions: sessionmaker[Session], link_rules: LinkRules) -> service.SweepReport | None:
+    """One sweep under the `link-sweep` lease (None: another process is sweeping), so that
+    several processes never walk the same accounts at once."""
+    holder = leases.holder_id()
+    with sessions.begin() as session:
+        if not leases.try_acquire(session, SWEEP_LEASE, holder, SWEEP_LEASE_TTL):
+            return None
+    try:
+        with sessions.begin() as session:
+            return service.sweep(session, link_rules, actor=SWEEP_ACTOR)
+    finally:
+        with sessions.begin() as session:
+            leases.release(session, SWEEP_LEASE, holder)
+
+
+class LinkSweeper:
+    """Every `link_sweep_s`, walk from accounts denied since the last sweep (a rescreen, an
+    analyst's decision, another process) and release clusters whose roots are cleared."""
+
+    def __init__(self, sessions: sessionmaker[Session], link_rules: LinkRules, every_s: float):
+        self._sessions = sessions
+        self._rules = link_rules
+        self._every_s = every_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="link-sweeper", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+
+    def sweep_once(self) -> service.SweepReport | None:
+        return sweep(self._sessions, self._rules)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every_s):
+            try:
+                report = self.sweep_once()
+            except Exception:
+                log.exception("link sweep failed; retrying at the next period")
+                continue
+            if report is not None and (report.roots or report.released):
+                log.info("link sweep: %s", report.line())
+
+
+def install(
+    state: Any, settings: Settings, sessions: sessionmaker[Session], *, background: bool
+) -> LinkSweeper | None:
+    """Put the linking context on the app's state; start the sweeper in a background process
+    unless it is switched off (`link_sweep_s = 0`)."""
+    state.linking = context(settings)
+    if not background or settings.link_sweep_s <= 0:
+        return None
+    sweeper = LinkSweeper(sessions, state.linking.rules, settings.link_sweep_s)
+    sweeper.start()
+    return sweeper

@@ -1,0 +1,69 @@
+"""How much each shared signal says, and the bounds of a walk.
+
+Strong signals (weight at or above the threshold) link two accounts alone: one payment card, one
+device, one phone, one mailbox, one corporate e-mail domain. Weak ones stay below it and only add
+up: an IP prefix with a billing address links, an ASN with a billing city does not. Weights were
+tuned on seed 1 of `bench/linking_campaigns.py` only (see the README).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from screening.linking import kinds as k
+
+THRESHOLD = 1.0
+
+WEIGHTS: Mapping[str, float] = MappingProxyType(
+    {
+        k.PAYMENT: 1.0,
+        k.DEVICE: 1.0,
+        k.PHONE: 1.0,
+        k.EMAIL: 1.0,
+        k.EMAIL_DOMAIN: 1.0,
+        k.BILLING_ADDRESS: 0.8,
+        k.IP_PREFIX: 0.4,
+        k.ORGANISATION: 0.4,
+        k.BILLING_CITY: 0.2,
+        k.ASN: 0.1,
+        k.CLOUD: 0.1,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRules:
+    max_degree: int = 200
+    max_hops: int = 8
+    max_cluster: int = 50_000
+    threshold: float = THRESHOLD
+    # Weak links (each at least crowd_score) to this many accounts of one cluster link too;
+    # 0 switches crowd links off.
+    crowd_min: int = 5
+    crowd_score: float = 0.4
+    # The walk goes on through an account only if it shares this many distinct values (of
+    # weight through_score or more) with accounts reached no later than itself; 1 follows
+    # every link. 2 keeps a stolen card's owner from pulling in their family and colleagues,
+    # but on seed 1 it cost the sleeper campaign its recall (0.14): off by default.
+    through_values: int = 1
+    through_score: float = 0.2
+    weights: Mapping[str, float] = field(default_factory=lambda: WEIGHTS)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.weights) - {k.group_of(kind) for kind in k.ALL}
+        if unknown:
+            raise ValueError(f"weights for unknown signal kinds: {sorted(unknown)}")
+        if any(w < 0 for w in self.weights.values()):
+            raise ValueError("a signal weight cannot be negative")
+
+    def weight(self, kind: str) -> float:
+        return self.weights.get(k.group_of(kind), 0.0)
+
+    def strong(self, kind: str) -> bool:
+        return self.weight(kind) >= self.threshold
+
+    def score(self, kinds: set[str]) -> float:
+        """Each kind counts once (an address and its normalised form are one mailbox)."""
+        return round(sum(self.weight(g) for g in {k.group_of(kind) for kind in kinds}), 6)

@@ -1,0 +1,116 @@
+"""Use cases of linking, as the API and the CLI call them. Each takes a Session and never
+commits: an observation, the links it makes, the members it adds and their alerts are stored
+together or not at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from screening.db import utcnow
+from screening.errors import InvalidQueryError, NotFoundError
+from screening.linking import store
+from screening.linking.clusters import Linker, places
+from screening.linking.hashing import Keyer
+from screening.linking.networks import NetworkTable
+from screening.linking.rules import LinkRules
+from screening.linking.signals import Observation, signals_of
+from screening.monitoring.models import Account
+
+# An observation from the future is a caller's clock or a forged timestamp.
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What recording and linking need besides the session (fixed for a process)."""
+
+    keyer: Keyer
+    networks: NetworkTable
+    rules: LinkRules
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    account_id: str
+    signals: int
+    new: int
+    cluster_id: int | None
+    added: int
+
+
+def find_account(session: Session, account_id: str) -> Account:
+    account = session.scalar(select(Account).where(Account.account_id == account_id))
+    if account is None:
+        raise NotFoundError(
+            f"account {account_id!r} is unknown: register it with its customer first"
+        )
+    return account
+
+
+def observed_at(value: datetime | None, now: datetime) -> datetime:
+    if value is None:
+        return now
+    if value.tzinfo is None:
+        raise InvalidQueryError("observed_at needs a time zone (e.g. 2026-12-01T10:00:00Z)")
+    if value > now + MAX_CLOCK_SKEW:
+        raise InvalidQueryError("observed_at is in the future")
+    return value
+
+
+def record(
+    session: Session, account: Account, obs: Observation, ctx: Context, *, actor: str
+) -> Recorded:
+    """Store an observation's signals, then link: a denied account becomes a root, an account
+    whose new signals reach a cluster joins it (and what it reaches, with it)."""
+    if obs.is_empty():
+        raise InvalidQueryError(
+            "no signal given: send at least one of email, payment_fingerprint, device_id, "
+            "phone, ip, asn, organisation, billing_address"
+        )
+    now = utcnow()
+    at = observed_at(obs.observed_at, now)
+    found = signals_of(obs, ctx.keyer, ctx.networks)
+    seen = store.observe(session, account.id, found, at, max_degree=ctx.rules.max_degree)
+    linker = Linker(session, ctx.rules, actor=actor)
+    added = 0
+    # A value now shared too widely links nobody: clusters that relied on it are walked again.
+    for stale in linker.clusters_carrying(seen.crossed):
+        linker.reevaluate(stale)
+    denied = linker.denied_without_cluster(account.id)
+    if denied:
+        linker.new_root(*denied[0])
+    elif seen.new:
+        added = linker.grow_from(account.id).members_added
+    place = places(session, [account.id]).get(account.id)
+    cluster_id = place.cluster_id if place is not None and place.active else None
+    return Recorded(account.account_id, len(found), seen.new, cluster_id, added)
+
+
+@dataclass(slots=True)
+class SweepReport:
+    released: list[int] = field(default_factory=list)
+    roots: int = 0
+    clusters: set[int] = field(default_factory=set)
+
+    def line(self) -> str:
+        return (
+            f"{self.roots} newly denied accounts linked from, in {len(self.clusters)} clusters; "
+            f"{len(self.released)} clusters released"
+        )
+
+
+def sweep(session: Session, rules: LinkRules, *, actor: str, limit: int = 1000) -> SweepReport:
+    """Release clusters whose roots are no longer denied, then walk from up to `limit` denied
+    accounts not linked from yet (the rest wait for the next sweep)."""
+    linker = Linker(session, rules, actor=actor)
+    report = SweepReport(released=linker.release_stale_roots())
+    for account_pk, customer_id in linker.denied_without_cluster()[:limit]:
+        cluster = linker.new_root(account_pk, customer_id)
+        if cluster is not None:
+            report.roots += 1
+            report.clusters.add(cluster.id)
+    return report

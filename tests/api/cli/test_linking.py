@@ -1,0 +1,76 @@
+"""`screening signals import`, `links show|sweep` and `clusters list|show|decide` end to end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from screening.linking.models import AccountSignal
+
+CUSTOMERS = (
+    "external_id,name,account_ids\n"
+    "kmdtc,Korea Mining Development Trading Corp,A-17\n"
+    "shell,Bright Future Research,B-1;B-2\n"
+    "other,Acme Widgets,C-1\n"
+)
+SIGNALS = (
+    "account_id,payment_fingerprint,device_id,phone,ip,billing_address\n"
+    "A-17,fp_1,,,,\n"
+    "A-17,fp_9,,,,\n"
+    "B-1,fp_1,dev-1,,81.2.69.10,\n"
+    "B-1,fp_9,,,,\n"
+    "B-2,,DEV-1,,,\n"
+    "C-1,,,0207 946 0018,,\n"  # no country code: refused
+    "nobody,fp_2,,,,\n"  # unknown account: refused
+    'C-1,,,,10.1.1.1,"{""city"": ""Leeds""}"\n'  # a private address: refused
+    "C-1,fp_3,,,,,extra\n"  # one cell too many: refused
+)
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_import_keeps_good_rows_reports_bad_ones_and_links(run, loaded, sessions, tmp_path):
+    imported = run("customers", "import", str(write(tmp_path, "c.csv", CUSTOMERS)))
+    assert imported.exit_code == 0, imported.output
+    result = run("signals", "import", str(write(tmp_path, "s.csv", SIGNALS)))
+    assert result.exit_code == 1
+    assert "line 7: phone '0207 946 0018' is not a phone number with its country code" in (
+        result.stderr
+    )
+    assert "line 8: account 'nobody' is unknown" in result.stderr
+    assert "line 9: ip 10.1.1.1 is not a public address" in result.stderr
+    assert "line 10: 1 more cells than the header has columns" in result.stderr
+    assert "9 rows: 5 stored" in result.stdout
+    assert "2 accounts sent to review by links" in result.stdout
+    with sessions() as db:
+        assert db.scalar(select(func.count()).select_from(AccountSignal)) == 7
+
+    shown = run("links", "show", "B-2")
+    assert shown.exit_code == 0, shown.output
+    assert "link B-1: 1.0 by device_id" in shown.stdout
+    assert (
+        "shares device id with account B-1, which shares payment fingerprint with account A-17"
+        in (shown.stdout)
+    )
+    listed = run("clusters", "list")
+    assert "1 open       1 roots, 2 members" in listed.stdout
+    decided = run("clusters", "decide", "1", "--decision", "deny", "--note", "one operator")
+    assert decided.exit_code == 0, decided.output
+    assert "cluster 1: denied" in decided.stdout
+    assert "denied    B-2" in run("clusters", "show", "1").stdout
+    assert run("links", "sweep").stdout.startswith("0 newly denied accounts")
+
+
+def test_a_file_that_cannot_be_read_is_refused_whole(run, tmp_path):
+    bad = run("signals", "import", str(write(tmp_path, "s.csv", "id,device\nx,y\n")))
+    assert bad.exit_code == 2
+    assert "needs a header with account_id" in bad.stderr
+    missing = run("signals", "import", str(tmp_path / "absent.csv"))
+    assert missing.exit_code == 2
+    assert "cannot read" in missing.stderr
+    assert run("clusters", "show", "9").exit_code == 2
