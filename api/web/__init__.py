@@ -20,6 +20,7 @@ from api.web import (
     pages_audit,
     pages_auth,
     pages_batch,
+    pages_clusters,
     pages_customers,
     pages_lists,
     pages_review,
@@ -47,7 +48,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.state.web_limiter = FailureLimiter(limit=20, window_s=300)
     for module in (
         pages_auth, pages_screen, pages_review, pages_customers, pages_lists, pages_batch,
-        pages_audit,
+        pages_audit, pages_clusters,
     ):  # fmt: skip
         app.include_router(module.router)
     app.mount(f"{PREFIX}/static", StaticFiles(directory=STATIC), name="web-static")

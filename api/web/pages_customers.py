@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from api.web import queries
+from api.web import queries, queries_linking
 from api.web.config import PREFIX
 from api.web.security import User, db_sessions
 from api.web.templating import render
@@ -40,9 +40,10 @@ def customer(
             view = views.customer_view(session, external_id)
         except NotFoundError as exc:
             return render(request, "not_found.html", user=user, error=exc.detail, status=404)
+        clusters = queries_linking.clusters_of_customer(session, external_id)
     history = sorted(
         ({**event, "alert": alert} for alert in view["alerts"] for event in alert["events"]),
         key=lambda e: (e["at"], e["id"]),
         reverse=True,
     )
-    return render(request, "customer.html", user=user, c=view, history=history)
+    return render(request, "customer.html", user=user, c=view, history=history, clusters=clusters)
