@@ -17,10 +17,13 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.cli import clear_errors, cli, settings, stop_on_sigterm
+from api.queue import QUEUE, is_postgres, work, worker_name
+from api.rescreen import Rescreens
+from api.webhooks import WebhookDispatcher
 from api.wiring import open_sessions
 from screening.errors import IndexNotReadyError, InvalidQueryError
 from screening.matching.live import LiveIndex
-from screening.monitoring import export, importer, runs, views
+from screening.monitoring import delta, export, importer, runs, views
 from screening.monitoring.models import Customer
 from screening.monitoring.results import Screener, screen_customer
 from screening.policy.config import load_policy
@@ -115,40 +118,68 @@ def alerts_list(status: str | None, customer: str | None, as_json: bool) -> None
 
 @cli.command("rescreen")
 @click.option("--full", is_flag=True, help="Screen every customer (continues an unfinished run).")
+@click.option("--no-wait", is_flag=True,
+              help="PostgreSQL: queue the chunks for `screening worker` and return.")  # fmt: skip
 @clear_errors
-def rescreen(full: bool) -> None:
+def rescreen(full: bool, no_wait: bool) -> None:
     """Screen customers against the active lists and policy. Without --full: continue an
-    unfinished run, or say that nothing is pending."""
+    unfinished run, else run the pending delta (list versions activated since the last
+    rescreen, by any process), or say that nothing is pending. On PostgreSQL the chunks go
+    through the task queue (this command works on them too); on SQLite they run here."""
     config = settings()
     who = actor()
     stop_on_sigterm()
     with open_sessions(config) as sessions:
         with sessions() as session:
-            pending = runs.unfinished(session)
-        if pending is None and not full:
-            click.echo("nothing pending: no unfinished rescreen run")
+            idle = runs.unfinished(session) is None and not delta.pending(session)
+        if idle and not full:
+            click.echo("nothing pending: no unfinished run and no list change since the last one")
             return
-        # The index first: a run is started only once there is something to screen against.
-        screener = _screener(sessions, required=True)
-        assert screener is not None
-        with sessions.begin() as session:
-            run = runs.unfinished(session)
-            if run is None:
-                run = runs.start(session, actor=who, chunk_size=config.rescreen_chunk_size)
-                click.echo(f"run {run.id}: started", err=True)
-            else:
-                click.echo(f"run {run.id}: continuing an unfinished {run.kind} run", err=True)
-            run_id = run.id
-            todo = len(runs.pending_chunks(session, run_id))
-        with click.progressbar(length=todo, label="rescreening", file=sys.stderr) as bar:
+        rescreens = Rescreens(config, sessions)
+        if no_wait and rescreens.queue is None:
+            raise InvalidQueryError("--no-wait needs the PostgreSQL task queue; on SQLite "
+                                    "chunks run in-process")  # fmt: skip
+        begun = rescreens.begin(full=full, actor=who)
+        if begun is None:
+            click.echo("nothing pending: no unfinished run and no list change since the last one")
+            return
+        click.echo(begun.line(), err=True)
+        with click.progressbar(length=begun.chunks, label="rescreening", file=sys.stderr) as bar:
 
             def done(number: int, counts: Counter[str]) -> None:
                 bar.update(1)
                 if after_chunk is not None:
                     after_chunk(number, counts)
 
-            summary = runs.run_to_end(sessions, screener, run_id, actor=who, on_chunk=done)
+            summary = rescreens.run(begun.run_id, wait=not no_wait, on_chunk=done)
+    if no_wait:
+        click.echo(f"run {begun.run_id}: {begun.chunks} chunks queued for the workers")
+        return
     click.echo(summary.line())
+
+
+@cli.command("worker")
+@click.option("--concurrency", default=1, show_default=True, type=click.IntRange(1, 16),
+              help="Chunks worked at once (threads; one per core is plenty).")  # fmt: skip
+@click.option("--no-webhooks", is_flag=True, help="Do not deliver webhooks from this process.")
+@clear_errors
+def worker(concurrency: int, no_webhooks: bool) -> None:
+    """Work rescreen chunks from the PostgreSQL task queue until stopped (SIGTERM or Ctrl-C
+    finishes the chunk in progress). Any number of workers, on any machines, may share one
+    database; each also delivers due webhooks unless --no-webhooks."""
+    config = settings()
+    if not is_postgres(config.database_url):
+        raise InvalidQueryError(
+            "`screening worker` needs PostgreSQL (SCREENING_DATABASE_URL); on SQLite "
+            "`screening rescreen` runs every chunk in-process"
+        )
+    with open_sessions(config) as sessions:
+        rescreens = Rescreens(config, sessions)
+        rescreens.runtime.screener()  # the index now: a worker with no lists is an error
+        assert rescreens.queue is not None
+        dispatcher = None if no_webhooks else WebhookDispatcher(config, sessions)
+        click.echo(f"worker {worker_name()} on queue {QUEUE}; SIGTERM stops it", err=True)
+        work(rescreens.queue, wait=True, concurrency=concurrency, dispatcher=dispatcher)
 
 
 @cli.group("audit")

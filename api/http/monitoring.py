@@ -18,7 +18,8 @@ from api.http.responses import KEYED, IsoTime, problem_responses
 from api.http.routes import SessionDep, needs
 from api.http.schemas import MAX_NAME, MAX_OWNERS, Owner
 from screening.errors import IndexNotReadyError
-from screening.monitoring import export, results, service, views
+from screening.linking import access as linked_access
+from screening.monitoring import export, service, views
 from screening.monitoring.alerts import STATUSES
 from screening.monitoring.customers import CustomerData, customers_page
 from screening.monitoring.results import Screener
@@ -273,7 +274,8 @@ def account_access(
 ) -> dict[str, Any]:
     """What the authentication path needs: `allow`, `review` or `deny`, why and since when.
     Precomputed: one read, never a screen. An unknown account is a 404, never an allow."""
-    return results.account_access(db, account_id)
+    # With links: an account linked to a denied one answers review, with the path.
+    return linked_access.account_access(db, account_id)
 
 
 @router.get(

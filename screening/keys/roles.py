@@ -26,10 +26,14 @@ class Permission(StrEnum):
     READ_ACCESS = "read_access"
     MANAGE_CUSTOMERS = "manage_customers"
     REVIEW_ALERTS = "review_alerts"
+    MANAGE_WEBHOOKS = "manage_webhooks"
+    # Linked accounts: the signup and authentication callers send signals; analysts read links.
+    SEND_SIGNALS = "send_signals"
+    READ_LINKS = "read_links"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
-    Role.SIGNUP: frozenset({Permission.SCREEN, Permission.READ_ACCESS}),
+    Role.SIGNUP: frozenset({Permission.SCREEN, Permission.READ_ACCESS, Permission.SEND_SIGNALS}),
     Role.ANALYST: frozenset(
         {
             Permission.SCREEN,
@@ -39,6 +43,8 @@ GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.READ_ACCESS,
             Permission.MANAGE_CUSTOMERS,
             Permission.REVIEW_ALERTS,
+            Permission.SEND_SIGNALS,
+            Permission.READ_LINKS,
         }
     ),
     Role.ADMIN: frozenset(Permission),

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from screening.db import utcnow
 from screening.errors import InvalidQueryError, NotFoundError
+from screening.monitoring import webhooks
 from screening.monitoring.models import Alert, AlertEvent, Customer
 
 STATUSES: Final = ("open", "in_review", "true_match", "false_positive", "escalated")
@@ -143,7 +144,23 @@ def _open(session: Session, customer: Customer, finding: Finding, actor: str) ->
         from_status=None,
         details={"fingerprint": finding.fingerprint, "score": finding.score},
     )
+    webhooks.emit(session, webhooks.ALERT_OPENED, _payload(alert, customer, "new match"))
     return alert
+
+
+def _payload(alert: Alert, customer: Customer, why: str) -> dict[str, Any]:
+    return {
+        "alert_id": alert.id,
+        "customer_external_id": customer.external_id,
+        "party_key": alert.party_key,
+        "source": alert.source,
+        "source_key": alert.source_key,
+        "entity_name": alert.entity_name,
+        "decision": alert.decision,
+        "score": alert.score,
+        "status": alert.status,
+        "why": why,
+    }
 
 
 def _what_changed(alert: Alert, finding: Finding, customer: Customer) -> dict[str, Any]:
@@ -193,6 +210,7 @@ def raise_for(session: Session, customer: Customer, finding: Finding, *, actor: 
             from_status=before,
             details=changed,
         )
+        webhooks.emit(session, webhooks.ALERT_REOPENED, _payload(alert, customer, what))
         new = True
     elif alert.status in PENDING and (
         finding.fingerprint != alert.fingerprint

@@ -6,8 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql import text
 
 from screening.db import Base, JSONType, UTCDateTime, utcnow
 
@@ -61,6 +71,9 @@ class CustomerResult(Base):
     access: Mapped[str] = mapped_column(String(10))
     access_reason: Mapped[str] = mapped_column(Text)
     access_since: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The best score of a match that stayed under review: word weights shift when lists grow,
+    # so a delta rescreens a near miss in full even when its party did not change.
+    near_miss: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class CustomerMatch(Base):
@@ -107,6 +120,9 @@ class Alert(Base):
     # Four-eyes: a decision waiting for a second key.
     proposed_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
     proposed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Set when the listed party left every active list: the alert is marked, not deleted, so
+    # the analyst sees why it no longer matches (cleared again if the party is relisted).
+    delisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -133,6 +149,16 @@ class RescreenRun(Base):
     handed one chunk, screens exactly the customers the run began with)."""
 
     __tablename__ = "rescreen_runs"
+    # One run at a time: two processes starting a run at once cannot both succeed.
+    __table_args__ = (
+        Index(
+            "ix_rescreen_runs_one_running",
+            "status",
+            unique=True,
+            sqlite_where=text("status = 'running'"),
+            postgresql_where=text("status = 'running'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -140,6 +166,10 @@ class RescreenRun(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     started_by: Mapped[str] = mapped_column(String(200))
+    # {source: version id} the run screens against (a delta: the versions it catches up to).
+    versions: Mapped[dict[str, int] | None] = mapped_column(JSONType, nullable=True)
+    # A delta only: {source: version id the customers were last screened against, or null}.
+    base: Mapped[dict[str, int | None] | None] = mapped_column(JSONType, nullable=True)
 
 
 class RescreenChunk(Base):
@@ -153,5 +183,89 @@ class RescreenChunk(Base):
     first_id: Mapped[int] = mapped_column(Integer)
     last_id: Mapped[int] = mapped_column(Integer)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Which process did it (host:pid), so a split across workers can be checked.
+    done_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # {"screened": n, "new_alerts": n, "clear": n, "review": n, "deny": n}
     summary: Mapped[dict[str, int]] = mapped_column(JSONType, default=dict)
+
+
+class RescreenCursor(Base):
+    """Per source, the version every customer has been screened against. An active version
+    ahead of its cursor is a pending delta, whichever process activated it."""
+
+    __tablename__ = "rescreen_cursors"
+
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version_id: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Webhook(Base):
+    """A URL an admin registered. The secret is a shared signing key (HMAC), so it is kept as
+    given; it is never returned or logged after registration."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(200))
+    # Event kinds it receives; empty: all.
+    events: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(200))
+
+    def __repr__(self) -> str:
+        return f"Webhook(id={self.id!r}, url={self.url!r})"
+
+
+class WebhookEvent(Base):
+    """An outbox row, written in the transaction that made the change: an event exists exactly
+    when its change was committed."""
+
+    __tablename__ = "webhook_events"
+    __table_args__ = (Index("ix_webhook_events_created_at", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One event for one webhook; the unique pair means it is delivered once, and a sender
+    claims it (FOR UPDATE SKIP LOCKED on PostgreSQL) before posting."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("webhook_id", "event_id"),
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("webhook_events.id"))
+    # pending -> sending -> delivered | pending (retry) | failed
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WebhookAttempt(Base):
+    """Every POST of a delivery: when, by whom, what came back."""
+
+    __tablename__ = "webhook_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("webhook_deliveries.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sender: Mapped[str] = mapped_column(String(200))
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    duration_ms: Mapped[float] = mapped_column(Float)

@@ -22,6 +22,7 @@ from screening.errors import NotFoundError
 from screening.listings import store as list_store
 from screening.matching.live import Snapshot
 from screening.monitoring import alerts as alert_service
+from screening.monitoring import webhooks
 from screening.monitoring.alerts import SEVERITY, Finding
 from screening.monitoring.customers import data_of
 from screening.monitoring.models import Account, Alert, Customer, CustomerMatch, CustomerResult
@@ -92,9 +93,18 @@ def findings_of(session: Session, screening: Screening, snapshot: Snapshot) -> l
 
 
 def screen_customer(
-    session: Session, screener: Screener, customer: Customer, *, actor: str
+    session: Session,
+    screener: Screener,
+    customer: Customer,
+    *,
+    actor: str,
+    policy_stored: bool = False,
+    has_alerts: bool | None = None,
 ) -> Outcome:
-    """Screen, record, store the findings, raise alerts, recompute access."""
+    """Screen, record, store the findings, raise alerts, recompute access.
+
+    A rescreen chunk stores the policy text once (`policy_stored`) and knows which of its
+    customers have alerts at all (`has_alerts`), which spares most customers two queries."""
     engine = screener.engine
     result = engine.screen(
         screener.snapshot, data_of(customer).subject(), context=CONTEXT, on=screener.today()
@@ -103,14 +113,19 @@ def screen_customer(
         session,
         result,
         version_ids=screener.snapshot.version_ids,
-        policy_text=engine.loaded.text,
+        policy_text=None if policy_stored else engine.loaded.text,
         key_id=actor,
         request_id=None,
     )
     assert stamped.screening_id is not None
     findings = findings_of(session, stamped, screener.snapshot)
-    session.execute(delete(CustomerMatch).where(CustomerMatch.customer_id == customer.id))
-    session.add_all(
+    # No identity-map bookkeeping: the rows deleted are replaced at once, never read again.
+    session.execute(
+        delete(CustomerMatch)
+        .where(CustomerMatch.customer_id == customer.id)
+        .execution_options(synchronize_session=False)
+    )
+    rows = [
         CustomerMatch(
             customer_id=customer.id,
             party_key=f.party_key,
@@ -122,8 +137,15 @@ def screen_customer(
             fingerprint=f.fingerprint,
         )
         for f in findings
-    )
+    ]
+    session.add_all(rows)
     new_alerts = sum(alert_service.raise_for(session, customer, f, actor=actor) for f in findings)
+    alerts: list[Alert] = []
+    if findings or has_alerts is not False:
+        alerts = alert_service.alerts_of(session, customer.id)
+        mark_delisted(
+            session, alerts, findings, screener.snapshot.version_ids.values(), actor=actor
+        )
     now = utcnow()
     row = session.get(CustomerResult, customer.id)
     if row is None:
@@ -135,9 +157,53 @@ def screen_customer(
     row.version_ids = dict(screener.snapshot.version_ids)
     row.screening_id = stamped.screening_id
     row.data_hash = customer.data_hash
+    found = {f.party_key for f in findings}
+    row.near_miss = max(
+        (m.score for m in stamped.matches if m.party_key not in found), default=None
+    )
     session.flush()
-    refresh_access(session, customer.id)
+    _refresh(session, row, rows, alerts)
     return Outcome(stamped.decision, new_alerts, stamped.screening_id)
+
+
+def mark_delisted(
+    session: Session,
+    alerts: list[Alert],
+    findings: list[Finding],
+    version_ids: Iterable[int],
+    *,
+    actor: str,
+) -> None:
+    """Mark the customer's alerts whose listed party is on no active list any more (and unmark
+    one whose party came back). The status stays what the analyst made it: a delisting is a
+    fact to review, not a decision."""
+    found = {f.party_key for f in findings}
+    active = list(version_ids)
+    for alert in alerts:
+        if alert.party_key.startswith("rule:"):
+            continue
+        if alert.delisted_at is None and alert.party_key not in found:
+            if list_store.entry_rows(session, active, party_key=alert.party_key):
+                continue
+            alert.delisted_at = alert.updated_at = utcnow()
+            alert_service.add_event(
+                session,
+                alert,
+                actor=actor,
+                kind="delisted",
+                reason=f"the listed party {_label(alert)} is on no active list any more",
+                from_status=alert.status,
+            )
+        elif alert.delisted_at is not None and alert.party_key in found:
+            alert.delisted_at, alert.updated_at = None, utcnow()
+            alert_service.add_event(
+                session,
+                alert,
+                actor=actor,
+                kind="relisted",
+                reason=f"the listed party {_label(alert)} is listed again",
+                from_status=alert.status,
+            )
 
 
 def _label(item: CustomerMatch | Alert) -> str:
@@ -152,7 +218,12 @@ def access_of(decision: str, findings: list[CustomerMatch], alerts: list[Alert])
     """Access from the policy decision, unless an analyst's decision overrides it."""
     confirmed = [a for a in alerts if a.status == "true_match"]
     if confirmed:
-        return "deny", f"confirmed true match: {_label(confirmed[0])} (alert {confirmed[0].id})"
+        first = confirmed[0]
+        gone = " (the party has since been delisted: the decision needs a review)"
+        return "deny", (
+            f"confirmed true match: {_label(first)} (alert {first.id})"
+            + (gone if first.delisted_at is not None else "")
+        )
     if decision == "clear":
         return "allow", "clear by policy"
     by_party = {a.party_key: a for a in alerts}
@@ -176,13 +247,42 @@ def refresh_access(session: Session, customer_id: int) -> CustomerResult | None:
     findings = list(
         session.scalars(select(CustomerMatch).where(CustomerMatch.customer_id == customer_id))
     )
-    access, reason = access_of(
-        row.decision, findings, alert_service.alerts_of(session, customer_id)
-    )
-    if access != row.access:
+    return _refresh(session, row, findings, alert_service.alerts_of(session, customer_id))
+
+
+def _refresh(
+    session: Session, row: CustomerResult, findings: list[CustomerMatch], alerts: list[Alert]
+) -> CustomerResult:
+    customer_id = row.customer_id
+    access, reason = access_of(row.decision, findings, alerts)
+    before = row.access
+    if access != before:
         row.access_since = utcnow()
     row.access, row.access_reason = access, reason
+    # A first result that lets the customer in is not news; any other change is.
+    if access != before and (before or access != "allow"):
+        webhooks.emit(
+            session,
+            webhooks.ACCESS_CHANGED,
+            {
+                "customer_external_id": _external_id(session, customer_id),
+                "accounts": [
+                    a
+                    for (a,) in session.execute(
+                        select(Account.account_id).where(Account.customer_id == customer_id)
+                    )
+                ],
+                "access": access,
+                "previous_access": before or None,
+                "reason": reason,
+                "since": row.access_since.isoformat(),
+            },
+        )
     return row
+
+
+def _external_id(session: Session, customer_id: int) -> str | None:
+    return session.scalar(select(Customer.external_id).where(Customer.id == customer_id))
 
 
 def account_access(session: Session, account_id: str) -> dict[str, Any]:

@@ -1,0 +1,112 @@
+"""Rescreen runs as the CLI, the scheduler and the API start them: in-process on SQLite, split
+into chunks on the task queue on PostgreSQL (the starting process works the queue too, so a
+run finishes even with no `screening worker` running)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.queue import Runtime, enqueue, is_postgres, make_queue
+from screening.matching.live import LiveIndex
+from screening.monitoring import runs
+from screening.monitoring.runs import RunSummary
+from screening.policy.engine import PolicyEngine
+from screening.settings import Settings
+
+OnChunk = Callable[[int, Counter[str]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Begun:
+    run_id: int
+    kind: str
+    resumed: bool
+    chunks: int
+
+    def line(self) -> str:
+        how = f"{self.kind} started"
+        if self.resumed:
+            how = f"continuing an unfinished {self.kind} run"
+        return f"run {self.run_id}: {how} ({self.chunks} chunks to do)"
+
+
+class Rescreens:
+    def __init__(
+        self,
+        settings: Settings,
+        sessions: sessionmaker[Session],
+        *,
+        index: LiveIndex | None = None,
+        engine: PolicyEngine | None = None,
+        use_queue: bool | None = None,
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.runtime = Runtime(settings, sessions, index=index, engine=engine)
+        queued = is_postgres(settings.database_url) if use_queue is None else use_queue
+        self.queue = make_queue(settings, self.runtime) if queued else None
+        # run_pending (the scheduler's entry) waits for the run to finish, working on it here.
+        self.wait = True
+
+    def begin(self, *, full: bool, actor: str) -> Begun | None:
+        """Continue the unfinished run, else start a full one (`full`) or a delta over what is
+        pending; None when nothing is pending."""
+        # The index first: a run is started only once there is something to screen against.
+        screener = self.runtime.screener()
+        with self.sessions.begin() as session:
+            run = runs.unfinished(session)
+            resumed = run is not None
+            if run is None and full:
+                run = runs.start(
+                    session,
+                    actor=actor,
+                    chunk_size=self.settings.rescreen_chunk_size,
+                    versions=dict(screener.snapshot.version_ids),
+                )
+            elif run is None:
+                run = runs.start_delta(
+                    session, actor=actor, chunk_size=self.settings.rescreen_chunk_size
+                )
+            if run is None:
+                return None
+            return Begun(run.id, run.kind, resumed, len(runs.pending_chunks(session, run.id)))
+
+    def run(self, run_id: int, *, wait: bool = True, on_chunk: OnChunk | None = None) -> RunSummary:
+        """Every pending chunk of the run. With the queue, the chunks are deferred for the
+        workers and this process works on them too: a chunk a worker holds is skipped and
+        looked at again once that worker's transaction has ended (done, or rolled back by a
+        crash and then screened here), never screened twice."""
+        if self.queue is not None:
+            with self.sessions() as session:
+                enqueue(self.queue, run_id, runs.pending_chunks(session, run_id))
+            if not wait:
+                with self.sessions() as session:
+                    return runs.summary(session, run_id)
+        while True:
+            with self.sessions() as session:
+                numbers = runs.pending_chunks(session, run_id)
+            if not numbers:
+                break
+            progressed = False
+            for number in numbers:
+                counts = self.runtime.run_chunk(run_id, number)
+                if counts is not None:
+                    progressed = True
+                    if on_chunk is not None:
+                        on_chunk(number, counts)
+            if not progressed:
+                time.sleep(0.5)  # the rest is in other workers' hands right now
+        with self.sessions.begin() as session:
+            runs.finish_if_done(session, run_id)
+            return runs.summary(session, run_id)
+
+    def run_pending(self, *, actor: str, full: bool = False) -> RunSummary | None:
+        begun = self.begin(full=full, actor=actor)
+        if begun is None:
+            return None
+        return self.run(begun.run_id, wait=self.wait)

@@ -1,0 +1,81 @@
+"""Two `screening worker` processes on one PostgreSQL database split a full rescreen through the
+procrastinate queue: every chunk done once, by one of them, each customer screened once."""
+
+from __future__ import annotations
+
+import socket
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.queue import Runtime, enqueue, is_postgres, make_queue
+from screening.audit.models import ScreeningRecord
+from screening.monitoring import runs, service
+from screening.monitoring.customers import CustomerData
+from screening.monitoring.models import RescreenChunk, RescreenRun
+from screening.settings import Settings
+from tests.processes import running, service_env, wait_for
+
+CUSTOMERS = 240
+CHUNK = 5
+
+
+@pytest.fixture
+def pg_url(db_url: str) -> str:
+    if not is_postgres(db_url):
+        pytest.skip("needs SCREENING_TEST_DATABASE_URL pointing at PostgreSQL")
+    return db_url
+
+
+def test_two_workers_split_a_full_rescreen_with_no_chunk_done_twice(
+    pg_url: str, loaded: None, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    with sessions.begin() as db:
+        db.execute(text("DELETE FROM procrastinate.procrastinate_jobs"))
+        for n in range(CUSTOMERS):
+            data = CustomerData(name=f"Customer {n} Widgets LLC", country="US")
+            service.save_customer(db, f"c{n}", data, screener=None, actor="test")
+        run_id = runs.start(db, actor="test", chunk_size=CHUNK).id
+    chunks = CUSTOMERS // CHUNK
+    env = service_env(database_url=pg_url, data_dir=str(tmp_path / "data"))
+    with (
+        running(["worker", "--no-webhooks"], env, tmp_path / "w1.log") as one,
+        running(["worker", "--no-webhooks"], env, tmp_path / "w2.log") as two,
+    ):
+        for log in (tmp_path / "w1.log", tmp_path / "w2.log"):
+
+            def ready(log: Path = log) -> bool:
+                return "on queue rescreen" in log.read_text()
+
+            wait_for(f"{log.name} ready", ready, timeout=120)
+        settings = Settings(database_url=pg_url)
+        assert enqueue(make_queue(settings, Runtime(settings, sessions)), run_id, range(chunks))
+
+        def finished() -> bool:
+            with sessions() as db:
+                return db.get(RescreenRun, run_id).status == "done"  # type: ignore[union-attr]
+
+        wait_for("the run to finish", finished, timeout=180, every=0.5)
+        assert one.poll() is None
+        assert two.poll() is None
+    host = socket.gethostname()
+    names = {f"{host}:{one.pid}", f"{host}:{two.pid}"}
+    with sessions() as db:
+        done_by = Counter(db.scalars(select(RescreenChunk.done_by)))
+        screened = Counter(s["name"] for s in db.scalars(select(ScreeningRecord.subject)))
+        jobs: dict[str, int] = dict(
+            db.execute(
+                text(
+                    "SELECT status::text, count(*) FROM procrastinate.procrastinate_jobs "
+                    "GROUP BY status"
+                )
+            ).all()
+        )
+    assert sum(done_by.values()) == chunks
+    assert set(done_by) == names, done_by  # both took part, nobody else did
+    assert len(screened) == CUSTOMERS
+    assert set(screened.values()) == {1}  # nobody screened twice, nobody skipped
+    assert jobs == {"succeeded": chunks}
