@@ -39,6 +39,10 @@ bench: setup
 	$(BIN)/python -m bench.matching_quality
 	$(BIN)/python -m bench.api_latency
 	$(BIN)/python -m bench.refresh_latency
+	$(BIN)/python -m bench.monitoring_rescreen
+	$(BIN)/python -m bench.access_latency
+	$(BIN)/python -m bench.web_pages
+	$(BIN)/python -m bench.linking_quality
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

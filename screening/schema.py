@@ -10,8 +10,10 @@ from __future__ import annotations
 import screening.audit.models
 import screening.keys.models
 import screening.leases
+import screening.linking.models
 import screening.listings.models
-import screening.monitoring.models  # noqa: F401
+import screening.monitoring.models
+import screening.people.models  # noqa: F401
 from screening.db import Base
 
 metadata = Base.metadata

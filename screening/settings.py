@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     # parsing a list never holds the request path's GIL.
     refresh_in_subprocess: bool = True
     # CPU priority (nice increment, 0-19) of the processes that only refresh and rescreen: the
-    # scheduler process, the API refresh child, `screening lists refresh`. On a small host
+    # scheduler process, the API's refresh child, `screening lists refresh`. On a small host
     # they share cores with the request path, which must win.
     background_nice: int = Field(default=10, ge=0, le=19)
     # Run the refresh scheduler inside the API process (single-worker deployments only).
@@ -76,6 +76,45 @@ class Settings(BaseSettings):
     customer_import_max_mb: int = Field(default=50, gt=0)
     # Customers per chunk of a full rescreen (each chunk is one transaction).
     rescreen_chunk_size: int = Field(default=500, ge=1, le=100_000)
+    # The scheduler's full rescreen (hours between runs; 0: never) and how often it looks for
+    # pending deltas (list versions activated by any process since the last rescreen).
+    rescreen_full_interval_hours: float = Field(default=168.0, ge=0)
+    rescreen_delta_poll_s: float = Field(default=60.0, gt=0)
+    # Webhooks: per-POST timeout, attempts before a delivery is given up, the first retry's
+    # delay (doubling, at most an hour), and how often due deliveries are looked for.
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50)
+    webhook_retry_base_s: float = Field(default=10.0, ge=0)
+    webhook_poll_s: float = Field(default=5.0, gt=0)
+    # Linked accounts: the key of the keyed hash (HMAC-SHA256) under which personal signals are
+    # stored; at least 32 characters. Empty: a key is made once and kept in `signal_key_file`
+    # (mode 0600; default {data_dir}/signal-key) - one host only; several hosts must share
+    # SCREENING_SIGNAL_KEY.
+    signal_key: SecretStr | None = None
+    signal_key_file: Path | None = None
+    # A signal shared by more accounts than this (a mail provider, a big cloud's ASN, a
+    # corporate NAT) stops linking anyone.
+    link_max_degree: int = Field(default=200, ge=2, le=1_000_000)
+    # Links followed from a denied account, and the most accounts one cluster may reach.
+    link_max_hops: int = Field(default=8, ge=1, le=20)
+    link_max_cluster: int = Field(default=50_000, ge=1, le=1_000_000)
+    # 2: links are not followed through an account that shares one value with a cluster (a
+    # stolen card's owner); 1 (default) follows every link. See README, Linked accounts.
+    link_through_values: int = Field(default=1, ge=1, le=5)
+    # How often the API process looks for newly denied accounts to link from (0: never; then
+    # run `screening links sweep`).
+    link_sweep_s: float = Field(default=10.0, ge=0)
+    # `signals import` refuses larger files before reading them.
+    signal_import_max_mb: int = Field(default=200, gt=0)
+    # Analyst pages: session cookies are Secure (sent over HTTPS only) unless this is turned off
+    # for plain-http use on one's own machine.
+    web_secure_cookies: bool = True
+    # A browser session ends after this long without a request, and after this lifetime anyway.
+    web_session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    web_session_hours: int = Field(default=12, ge=1, le=7 * 24)
+    # Consecutive failed sign-ins that lock an account, and for how long.
+    web_lockout_failures: int = Field(default=5, ge=1, le=100)
+    web_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
 
     @field_validator("api_keys", "required_sources", mode="before")
     @classmethod

@@ -173,26 +173,50 @@ def scheduler() -> None:
     """Run the refresh scheduler as its own process (for multi-worker API deployments)."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    from api.scheduler import configure
+    from api.rescreen import Rescreens
+    from api.scheduler import configure, configure_rescreens
+    from api.webhooks import WebhookDispatcher
 
     config = settings()
     blocking = BlockingScheduler(timezone="UTC")
     stop_on_sigterm()
     background_priority(config)
     with open_sessions(config) as sessions:
-        configure(blocking, make_refresher(config, sessions))
+        # Deltas after every activation and on a poll, a full rescreen on its interval.
+        soon = configure_rescreens(
+            blocking,
+            Rescreens(config, sessions),
+            delta_poll_s=config.rescreen_delta_poll_s,
+            full_interval_hours=config.rescreen_full_interval_hours,
+        )
+        configure(blocking, make_refresher(config, sessions), on_activation=soon)
+        dispatcher = WebhookDispatcher(config, sessions)
+        dispatcher.start()
         click.echo("scheduler running; Ctrl-C or SIGTERM stops it", err=True)
         with suppress(KeyboardInterrupt, SystemExit):
             blocking.start()
         # Let a refresh in progress finish (it keeps its lease alive meanwhile) and release
         # its lease, rather than leaving the source locked until the lease expires.
         blocking.shutdown(wait=True)
+        dispatcher.stop()
 
 
 # The other command groups register themselves on `cli` (imported last: they import it).
 from api.cli import custom as _custom  # noqa: E402
 from api.cli import keys as _keys  # noqa: E402
+from api.cli import linking as _linking  # noqa: E402
 from api.cli import monitoring as _monitoring  # noqa: E402
 from api.cli import screens as _screens  # noqa: E402
+from api.cli import users as _users  # noqa: E402
+from api.cli import webhooks as _webhooks  # noqa: E402
 
-__all__ = ["_custom", "_keys", "_monitoring", "_screens", "cli"]
+__all__ = [
+    "_custom",
+    "_keys",
+    "_linking",
+    "_monitoring",
+    "_screens",
+    "_users",
+    "_webhooks",
+    "cli",
+]

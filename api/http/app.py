@@ -12,18 +12,25 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from pydantic import SecretStr
+from sqlalchemy.orm import Session, sessionmaker
 
+from api import linking as linking_wiring
+from api import web
 from api.http import problems
 from api.http.auth import Credential, KeyRing
 from api.http.custom_lists import router as custom_router
+from api.http.linking import router as linking_router
 from api.http.metrics import Metrics
 from api.http.middleware import MAX_BODY_BYTES, ApiKeyGate, BodyLimit, FailureLimiter, RequestId
 from api.http.monitoring import router as monitoring_router
 from api.http.ops import router as ops_router
 from api.http.routes import router
 from api.http.screens import router as screens_router
+from api.http.webhooks import router as webhooks_router
 from api.jobs import RefreshRunner
+from api.rescreen import Rescreens
 from api.scheduler import background_scheduler
+from api.webhooks import WebhookDispatcher
 from api.wiring import make_sessions
 from lists import SOURCE_IDS
 from screening.audit import store as audit_store
@@ -61,7 +68,9 @@ def create_app(settings: Settings, *, start_background: bool = True) -> FastAPI:
         metrics.watch_lists(sessions, live)
         app.state.index = live
         app.state.refresher = runner
+        sweeper = linking_wiring.install(app.state, settings, sessions, background=start_background)
         scheduler = None
+        dispatcher = None
         if start_background:
             live.start()
             if settings.refresh_on_start:
@@ -70,15 +79,27 @@ def create_app(settings: Settings, *, start_background: bool = True) -> FastAPI:
                 ).start()
             if settings.scheduler_in_process:
                 # The start-up refresh fetches what is missing; the scheduler takes over after.
-                scheduler = background_scheduler(runner, first_run_in_s=300)
+                scheduler = background_scheduler(
+                    runner,
+                    first_run_in_s=300,
+                    rescreens=_rescreens(settings, sessions, live, app.state.engine),
+                    delta_poll_s=settings.rescreen_delta_poll_s,
+                    full_interval_hours=settings.rescreen_full_interval_hours,
+                )
                 scheduler.start()
+            dispatcher = WebhookDispatcher(settings, sessions)
+            dispatcher.start()
         else:
             _load_index(live)
         try:
             yield
         finally:
+            if sweeper is not None:
+                sweeper.stop()
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
+            if dispatcher is not None:
+                dispatcher.stop()
             live.stop()
             runner.close()
             sessions.kw["bind"].dispose()
@@ -104,12 +125,25 @@ def create_app(settings: Settings, *, start_background: bool = True) -> FastAPI:
     app.include_router(ops_router)
     app.include_router(custom_router)
     app.include_router(monitoring_router)
+    app.include_router(webhooks_router)
+    app.include_router(linking_router)
+    web.install(app, settings)
     # Added innermost first: RequestId wraps ApiKeyGate wraps BodyLimit wraps the app.
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     keys = _key_ring(settings).with_lookup(lambda presented: _stored_key(app, presented))
-    app.add_middleware(ApiKeyGate, keys=keys, limiter=FailureLimiter())
+    app.add_middleware(ApiKeyGate, keys=keys, limiter=FailureLimiter(), passthrough=web.is_web_path)
     app.add_middleware(RequestId)
     return app
+
+
+def _rescreens(
+    settings: Settings, sessions: sessionmaker[Session], live: LiveIndex, engine: PolicyEngine
+) -> Rescreens:
+    """The scheduler's rescreens. On PostgreSQL this process only queues the chunks (the
+    `screening worker` processes screen them): screening in bulk here would slow the API."""
+    rescreens = Rescreens(settings, sessions, index=live, engine=engine)
+    rescreens.wait = rescreens.queue is None
+    return rescreens
 
 
 def _key_ring(settings: Settings) -> KeyRing:

@@ -148,13 +148,27 @@ class ApiKeyGate:
     permission. Unknown paths are gated too (a 404 must not tell a stranger what exists).
     """
 
-    def __init__(self, app: ASGIApp, *, keys: KeyRing, limiter: FailureLimiter) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        keys: KeyRing,
+        limiter: FailureLimiter,
+        passthrough: Callable[[str], bool] | None = None,
+    ) -> None:
         self.app = app
         self.keys = keys
         self.limiter = limiter
+        # Paths with their own sign-in (the analyst pages' session cookie): a key never opens
+        # them, and they never open the API.
+        self.passthrough = passthrough or (lambda _path: False)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in PUBLIC_PATHS:
+        if (
+            scope["type"] != "http"
+            or scope["path"] in PUBLIC_PATHS
+            or self.passthrough(scope["path"])
+        ):
             await self.app(scope, receive, send)
             return
         client = (scope.get("client") or ("unknown", 0))[0]
