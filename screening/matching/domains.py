@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from screening.listings.records import ListEntry
 from screening.names.domains import Domain, domain_of
+from screening.priority import FOREGROUND
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +34,8 @@ class DomainHit:
 class DomainIndex:
     def __init__(self, entries: Iterable[ListEntry]) -> None:
         by_unit: defaultdict[str, list[tuple[ListEntry, str, bool]]] = defaultdict(list)
-        for entry in entries:
+        # Built in the service process during a rebuild: steps aside for requests in flight.
+        for entry in FOREGROUND.courteous(entries, 64):
             unverified = set(entry.unverified)
             for field, values in (("website", entry.websites), ("email", entry.email_domains)):
                 for value in values:
