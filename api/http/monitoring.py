@@ -8,14 +8,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.exceptions import HTTPException
-from starlette.types import Receive, Scope, Send
 
 from api.http.auth import Credential, Permission
 from api.http.responses import KEYED, IsoTime, problem_responses
 from api.http.routes import SessionDep, needs
+from api.http.routing import shared_path_route
 from api.http.schemas import MAX_NAME, MAX_OWNERS, Owner
 from screening.errors import IndexNotReadyError
 from screening.linking import access as linked_access
@@ -24,24 +22,9 @@ from screening.monitoring.alerts import STATUSES
 from screening.monitoring.customers import CustomerData, customers_page
 from screening.monitoring.results import Screener
 
-
-class _SharedPathRoute(APIRoute):
-    """Starlette answers a wrong method with the `Allow` of the first route whose path matches;
-    with GET and PUT on one path that would name one method. This names every method."""
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.methods and scope["method"] not in self.methods:
-            allowed = {
-                method
-                for route in router.routes
-                if isinstance(route, APIRoute) and route.path_format == self.path_format
-                for method in route.methods or ()
-            }
-            raise HTTPException(405, headers={"Allow": ", ".join(sorted(allowed))})
-        await super().handle(scope, receive, send)
-
-
-router = APIRouter(tags=["monitoring"], route_class=_SharedPathRoute)
+router: APIRouter = APIRouter(
+    tags=["monitoring"], route_class=shared_path_route(lambda: router.routes)
+)
 
 ExternalId = Annotated[str, Path(min_length=1, max_length=200, description="The customer's id.")]
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]

@@ -6,34 +6,17 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.exceptions import HTTPException
-from starlette.types import Receive, Scope, Send
 
 from api.http.auth import Credential, Permission
 from api.http.responses import KEYED, IsoTime, problem_responses
 from api.http.routes import SessionDep, needs
+from api.http.routing import shared_path_route
 from screening.monitoring import webhooks
 
-
-class _SharedPathRoute(APIRoute):
-    """A wrong method gets an `Allow` naming every method of the path (GET and POST share
-    /v1/webhooks), not only the first route's."""
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.methods and scope["method"] not in self.methods:
-            allowed = {
-                method
-                for route in router.routes
-                if isinstance(route, APIRoute) and route.path_format == self.path_format
-                for method in route.methods or ()
-            }
-            raise HTTPException(405, headers={"Allow": ", ".join(sorted(allowed))})
-        await super().handle(scope, receive, send)
-
-
-router = APIRouter(tags=["webhooks"], route_class=_SharedPathRoute)
+router: APIRouter = APIRouter(
+    tags=["webhooks"], route_class=shared_path_route(lambda: router.routes)
+)
 
 WebhookId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 EventKind = Literal["alert.opened", "alert.reopened", "access.changed"]

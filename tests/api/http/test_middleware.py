@@ -136,6 +136,13 @@ def test_405_names_the_allowed_methods(client: TestClient):
     assert response.headers["content-type"] == PROBLEM
 
 
+def test_405_on_a_path_of_several_methods_names_them_all(client: TestClient):
+    # GET and POST share /v1/webhooks; Starlette alone would name the first route's method.
+    response = client.delete("/v1/webhooks", headers=auth("admin"))
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET, POST"
+
+
 def test_repeated_bad_keys_get_429_with_retry_after(settings: Settings, loaded: None):
     with TestClient(create_app(settings, start_background=False)) as test_client:
         for _ in range(20):
