@@ -22,6 +22,7 @@ from screening.errors import InvalidQueryError, ScreeningError
 from screening.linking import service
 from screening.linking.service import Context
 from screening.linking.signals import Observation
+from screening.monitoring.importer import read_text
 
 COLUMNS = (
     "email",
@@ -59,21 +60,7 @@ class ImportReport:
 
 
 def read_file(path: Path, *, max_bytes: int) -> list[Row]:
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise InvalidQueryError(f"{path}: cannot read: {exc.strerror}") from None
-    if size > max_bytes:
-        raise InvalidQueryError(
-            f"{path} is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit "
-            "(SCREENING_SIGNAL_IMPORT_MAX_MB): split it"
-        )
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidQueryError(
-            f"{path} is not UTF-8 text (byte {exc.start}): save it as UTF-8 and try again"
-        ) from None
+    text = read_text(path, max_bytes=max_bytes, setting="SCREENING_SIGNAL_IMPORT_MAX_MB")
     return parse_text(text, origin=str(path))
 
 

@@ -53,6 +53,13 @@ class ImportReport:
 
 def read_file(path: Path, *, max_bytes: int) -> list[Row]:
     """Every data row of the file, or an error that names what is wrong with the file."""
+    text = read_text(path, max_bytes=max_bytes, setting="SCREENING_CUSTOMER_IMPORT_MAX_MB")
+    return parse_text(text, origin=str(path))
+
+
+def read_text(path: Path, *, max_bytes: int, setting: str) -> str:
+    """An uploaded CSV file's text (UTF-8, a BOM allowed), refused with a message that says what
+    to do when it is unreadable, larger than `max_bytes` (raised with `setting`) or not UTF-8."""
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -60,15 +67,14 @@ def read_file(path: Path, *, max_bytes: int) -> list[Row]:
     if size > max_bytes:
         raise InvalidQueryError(
             f"{path} is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit "
-            "(SCREENING_CUSTOMER_IMPORT_MAX_MB): split it"
+            f"({setting}): split it"
         )
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        return path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidQueryError(
             f"{path} is not UTF-8 text (byte {exc.start}): save it as UTF-8 and try again"
         ) from None
-    return parse_text(text, origin=str(path))
 
 
 def parse_text(text: str, *, origin: str = "input") -> list[Row]:
