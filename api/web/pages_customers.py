@@ -1,4 +1,4 @@
-"""Customers: search, and one customer's accounts, access, latest screen, alerts and decisions."""
+"""Customers: search, and one customer's accounts, access, screens, alerts and decisions."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ from api.web import queries, queries_linking
 from api.web.config import PREFIX
 from api.web.security import User, db_sessions
 from api.web.templating import render
+from screening.audit import store as audit_store
 from screening.errors import NotFoundError
 from screening.monitoring import views
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
+# Newest first; the audit page filters and exports the rest.
+SCREENS_SHOWN = 50
 
 
 @router.get("/customers")
@@ -41,9 +44,18 @@ def customer(
         except NotFoundError as exc:
             return render(request, "not_found.html", user=user, error=exc.detail, status=404)
         clusters = queries_linking.clusters_of_customer(session, external_id)
+        screens = audit_store.screenings_of_customer(session, external_id, limit=SCREENS_SHOWN)
     history = sorted(
         ({**event, "alert": alert} for alert in view["alerts"] for event in alert["events"]),
         key=lambda e: (e["at"], e["id"]),
         reverse=True,
     )
-    return render(request, "customer.html", user=user, c=view, history=history, clusters=clusters)
+    return render(
+        request,
+        "customer.html",
+        user=user,
+        c=view,
+        history=history,
+        clusters=clusters,
+        screens=screens,
+    )

@@ -16,7 +16,10 @@ class ScreeningRecord(Base):
     """One screen: what was asked, against which list versions and policy, and the answer."""
 
     __tablename__ = "screenings"
-    __table_args__ = (Index("ix_screenings_created_at", "created_at"),)
+    __table_args__ = (
+        Index("ix_screenings_created_at", "created_at"),
+        Index("ix_screenings_customer_ref_created_at", "customer_ref", "created_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -31,6 +34,9 @@ class ScreeningRecord(Base):
     policy_version: Mapped[str] = mapped_column(String(40))
     decision: Mapped[str] = mapped_column(String(10))
     answer: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    # The registered customer (external id) a rescreen or a customer change screened; None for
+    # a screen of a name that is not a customer (signup, vetting, batch).
+    customer_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class PolicyVersion(Base):

@@ -21,6 +21,7 @@ def record(
     policy_text: str | None,
     key_id: str | None,
     request_id: str | None,
+    customer_ref: str | None = None,
 ) -> Screening:
     """Append `screening` to the trail; returns it with its new screening id. The caller's
     transaction commits it (one unit of work with whatever else the request wrote).
@@ -45,6 +46,7 @@ def record(
         policy_version=screening.policy_version,
         decision=screening.decision,
         answer=stamped.to_dict(),
+        customer_ref=customer_ref,
     )
     return stamped
 

@@ -51,6 +51,7 @@ def record_screening(
     policy_version: str,
     decision: str,
     answer: Mapping[str, Any],
+    customer_ref: str | None = None,
 ) -> None:
     clean_subject = json_safe(dict(subject))
     # A Core insert, not the ORM: one statement on the signup path, no identity-map work. The
@@ -72,6 +73,7 @@ def record_screening(
             "decision": decision,
             # A NUL can only come from the caller's input: the answer is walked only then.
             "answer": dict(answer) if clean_subject == dict(subject) else json_safe(dict(answer)),
+            "customer_ref": customer_ref,
         },
     )
 
@@ -90,6 +92,19 @@ def screenings_between(
         select(ScreeningRecord)
         .where(ScreeningRecord.created_at >= since, ScreeningRecord.created_at < until)
         .order_by(ScreeningRecord.created_at, ScreeningRecord.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def screenings_of_customer(
+    session: Session, customer_ref: str, *, limit: int = 50
+) -> list[ScreeningRecord]:
+    """A registered customer's screens, newest first."""
+    query = (
+        select(ScreeningRecord)
+        .where(ScreeningRecord.customer_ref == customer_ref)
+        .order_by(ScreeningRecord.created_at.desc(), ScreeningRecord.id)
         .limit(limit)
     )
     return list(session.scalars(query))

@@ -116,6 +116,7 @@ def screen_customer(
         policy_text=None if policy_stored else engine.loaded.text,
         key_id=actor,
         request_id=None,
+        customer_ref=customer.external_id,
     )
     assert stamped.screening_id is not None
     findings = findings_of(session, stamped, screener.snapshot)

@@ -10,6 +10,7 @@ import time
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from screening.audit import store as audit_store
 from screening.audit.models import ScreeningRecord
 from screening.monitoring.models import AlertEvent
 from tests.api.conftest import auth
@@ -204,3 +205,20 @@ def test_audit_filters_and_exports(web: TestClient) -> None:
     assert "user:alice" not in web.get("/ui/audit/export?format=csv&actor=user:bob").text
     as_json = web.get("/ui/audit/export?format=json&kind=screening&decision=deny").json()
     assert [(r["kind"], r["decision"]) for r in as_json] == [("screening", "deny")]
+
+
+def test_a_customer_page_shows_every_screen_of_that_customer(web: TestClient, sessions) -> None:
+    _alert_for_listed_customer(web)
+    changed = {"name": LISTED, "country": "KP", "accounts": [{"account_id": "acct-1"}]}
+    assert web.put("/v1/customers/kmdtc", json=changed, headers=auth("analyst")).status_code == 200
+    # A screen of the same name that is not for this customer stays off its page.
+    assert web.post("/v1/screen", json={"name": LISTED}, headers=auth("signup")).status_code == 200
+    with sessions() as session:
+        mine = [r.id for r in audit_store.screenings_of_customer(session, "kmdtc")]
+        everyone = session.scalars(select(ScreeningRecord.id)).all()
+    assert len(mine) == 2
+    assert len(everyone) == 3
+    page = sign_in(web, "alice").get("/ui/customers/kmdtc").text
+    history = page.split('<table id="screens">')[1].split("</table>")[0]
+    assert all(f'href="/ui/screenings/{screening_id}"' in history for screening_id in mine)
+    assert history.count("<tr>") == 1 + 2  # the header and two screens
