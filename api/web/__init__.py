@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -25,11 +26,13 @@ from api.web import (
     pages_lists,
     pages_review,
     pages_screen,
+    vetting,
 )
-from api.web.batch import BatchJobs
+from api.web.batch import BatchJobs, Screen
 from api.web.config import PREFIX, WebConfig
 from api.web.security import CsrfRejected, SignInRequired, redirect, signed_in, to_signin
 from api.web.templating import render
+from screening.policy.subject import Subject
 from screening.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
@@ -41,9 +44,18 @@ def is_web_path(path: str) -> bool:
     return path == "/" or path == PREFIX or path.startswith(PREFIX + "/")
 
 
+def _batch_screener(app: FastAPI) -> Screen:
+    def screen(
+        subject: Subject, context: str, owner: str, request_id: str | None
+    ) -> dict[str, Any]:
+        return vetting.screen(app, subject, context=context, actor=owner, request_id=request_id)
+
+    return screen
+
+
 def install(app: FastAPI, settings: Settings) -> None:
     app.state.web = WebConfig.from_settings(settings)
-    app.state.web_batches = BatchJobs()
+    app.state.web_batches = BatchJobs(lambda: app.state.sessions, _batch_screener(app))
     # Per client address, on top of each account's lockout: one address guessing many names.
     app.state.web_limiter = FailureLimiter(limit=20, window_s=300)
     for module in (

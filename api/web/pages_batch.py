@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 
-from api.web import vetting
 from api.web.batch import MAX_ROWS, BatchJobs, parse_upload
 from api.web.config import PREFIX
 from api.web.headers import PAGE_HEADERS
 from api.web.security import Checked, User, redirect
 from api.web.templating import render
 from screening.errors import ScreeningError
-from screening.policy.subject import Subject
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 JobId = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]
@@ -57,17 +55,10 @@ async def batch_upload(request: Request, checked: Checked) -> Response:
             error=error,
             status=422,
         )
-    app = request.app
     request_id = request.scope.get("state", {}).get("request_id")
-
-    def screen(subject: Subject, context: str) -> dict[str, Any]:
-        return vetting.screen(
-            app, subject, context=context, actor=user.actor, request_id=request_id
-        )
-
     assert isinstance(upload, UploadFile)
-    job = _jobs(request).start(user.actor, upload.filename or "upload.csv", rows, screen)
-    return redirect(f"{PREFIX}/batch/{job.id}")
+    job_id = _jobs(request).start(user.actor, upload.filename or "upload.csv", rows, request_id)
+    return redirect(f"{PREFIX}/batch/{job_id}")
 
 
 @router.get("/batch/{job_id}")
@@ -99,7 +90,8 @@ def batch_results(request: Request, user: User, job_id: JobId, fmt: str) -> Resp
         return render(
             request, "batch_job.html", user=user, job=job, error="Not finished yet.", status=409
         )
-    body = job.csv_text() if fmt == "csv" else job.jsonl_text()
+    jobs = _jobs(request)
+    body = jobs.csv_text(job.id) if fmt == "csv" else jobs.jsonl_text(job.id)
     media = "text/csv" if fmt == "csv" else "application/x-ndjson"
     stem = (job.filename.rsplit(".", 1)[0] or "batch").encode("ascii", "ignore").decode()
     safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in stem)[:80] or "batch"
