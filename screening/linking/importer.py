@@ -21,20 +21,10 @@ from sqlalchemy.orm import Session
 from screening.errors import InvalidQueryError, ScreeningError
 from screening.linking import service
 from screening.linking.service import Context
-from screening.linking.signals import Observation
+from screening.linking.signals import SIGNAL_FIELDS, Observation
 from screening.monitoring.importer import read_text
 
-COLUMNS = (
-    "email",
-    "payment_fingerprint",
-    "device_id",
-    "phone",
-    "ip",
-    "asn",
-    "organisation",
-    "billing_address",
-    "observed_at",
-)
+COLUMNS = (*SIGNAL_FIELDS, "observed_at")
 
 
 @dataclass(frozen=True, slots=True)

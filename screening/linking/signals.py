@@ -17,6 +17,18 @@ from screening.linking import normalise
 from screening.linking.hashing import Keyer
 from screening.linking.networks import NetworkTable
 
+# The signals an observation may carry (the fields of `Observation` but its time).
+SIGNAL_FIELDS = (
+    "email",
+    "payment_fingerprint",
+    "device_id",
+    "phone",
+    "ip",
+    "asn",
+    "organisation",
+    "billing_address",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Observation:
@@ -31,19 +43,7 @@ class Observation:
     observed_at: datetime | None = None
 
     def is_empty(self) -> bool:
-        return all(
-            getattr(self, name) in (None, "")
-            for name in (
-                "email",
-                "payment_fingerprint",
-                "device_id",
-                "phone",
-                "ip",
-                "asn",
-                "organisation",
-                "billing_address",
-            )
-        )
+        return all(getattr(self, name) in (None, "") for name in SIGNAL_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,7 @@ from screening.monitoring.models import (
     CustomerResult,
     RescreenCursor,
 )
-from screening.monitoring.results import Screener, screen_customer
+from screening.monitoring.results import Screener, count, screen_customer
 from screening.names.domains import domain_of
 
 DELTA = "delta"
@@ -247,7 +247,5 @@ def screen_range(
             policy_stored=True,
             has_alerts=customer.id in alerted,
         )
-        counts["screened"] += 1
-        counts["new_alerts"] += outcome.new_alerts
-        counts[outcome.decision] += 1
+        count(counts, outcome)
     return counts

@@ -8,6 +8,7 @@ Functions take a Session and never commit.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -46,6 +47,13 @@ class Outcome:
     decision: str
     new_alerts: int
     screening_id: str
+
+
+def count(counts: Counter[str], outcome: Outcome) -> None:
+    """Add one screened customer to a rescreen's tally (screened, new alerts, by decision)."""
+    counts["screened"] += 1
+    counts["new_alerts"] += outcome.new_alerts
+    counts[outcome.decision] += 1
 
 
 def _fingerprint(session: Session, version_ids: Iterable[int], party_key: str) -> str | None:

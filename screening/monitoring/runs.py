@@ -30,7 +30,7 @@ from screening.listings import store as list_store
 from screening.monitoring import delta
 from screening.monitoring.delta import DELTA, DeltaPlan
 from screening.monitoring.models import Customer, RescreenChunk, RescreenRun
-from screening.monitoring.results import Screener, screen_customer
+from screening.monitoring.results import Screener, count, screen_customer
 
 FULL = "full"
 KINDS = (FULL, DELTA)
@@ -230,9 +230,7 @@ def run_chunk(
             policy_stored=True,
             has_alerts=customer.id in alerted,
         )
-        counts["screened"] += 1
-        counts["new_alerts"] += outcome.new_alerts
-        counts[outcome.decision] += 1
+        count(counts, outcome)
     chunk.summary = dict(counts)
     return counts
 
