@@ -29,12 +29,32 @@ def record(
     `policy_text` is stored (once per version) unless None: a service process stores its policy
     at start-up instead, which keeps that write off the signup path.
     """
-    screening_id = uuid.uuid4().hex
-    stamped = _with_id(screening, screening_id)
     if policy_text is not None:
         store.remember_policy(session, screening.policy_version, policy_text)
-    store.record_screening(
-        session,
+    stamped, row = stamp(
+        screening,
+        version_ids=version_ids,
+        key_id=key_id,
+        request_id=request_id,
+        customer_ref=customer_ref,
+    )
+    store.record_screenings(session, [row])
+    return stamped
+
+
+def stamp(
+    screening: Screening,
+    *,
+    version_ids: Mapping[str, int],
+    key_id: str | None,
+    request_id: str | None,
+    customer_ref: str | None = None,
+) -> tuple[Screening, dict[str, Any]]:
+    """`screening` with a new screening id, and its audit row, for a caller that writes many
+    rows at once (`store.record_screenings`); the policy text must be stored already."""
+    screening_id = uuid.uuid4().hex
+    stamped = _with_id(screening, screening_id)
+    row = store.screening_row(
         screening_id=screening_id,
         screened_on=screening.screened_on.isoformat(),
         context=screening.context,
@@ -48,7 +68,7 @@ def record(
         answer=stamped.to_dict(),
         customer_ref=customer_ref,
     )
-    return stamped
+    return stamped, row
 
 
 def _with_id(screening: Screening, screening_id: str) -> Screening:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -37,8 +37,7 @@ def policy_text(session: Session, version: str) -> str:
 _INSERT_SCREENING = insert(ScreeningRecord)
 
 
-def record_screening(
-    session: Session,
+def screening_row(
     *,
     screening_id: str,
     screened_on: str,
@@ -52,30 +51,36 @@ def record_screening(
     decision: str,
     answer: Mapping[str, Any],
     customer_ref: str | None = None,
-) -> None:
+) -> dict[str, Any]:
+    """The values of one audit row, JSON made safe to store."""
     clean_subject = json_safe(dict(subject))
-    # A Core insert, not the ORM: one statement on the signup path, no identity-map work. The
-    # values go as parameters of one cached statement: `.values(...)` would coerce every
-    # nested JSON value into SQL elements on each call (a third of a bulk rescreen's time).
-    session.execute(
-        _INSERT_SCREENING,
-        {
-            "id": screening_id,
-            "created_at": utcnow(),
-            "screened_on": screened_on,
-            "context": context,
-            "key_id": key_id,
-            "request_id": request_id,
-            "subject": clean_subject,
-            "normalized": json_safe(dict(normalized)),
-            "version_ids": dict(version_ids),
-            "policy_version": policy_version,
-            "decision": decision,
-            # A NUL can only come from the caller's input: the answer is walked only then.
-            "answer": dict(answer) if clean_subject == dict(subject) else json_safe(dict(answer)),
-            "customer_ref": customer_ref,
-        },
-    )
+    return {
+        "id": screening_id,
+        "created_at": utcnow(),
+        "screened_on": screened_on,
+        "context": context,
+        "key_id": key_id,
+        "request_id": request_id,
+        "subject": clean_subject,
+        "normalized": json_safe(dict(normalized)),
+        "version_ids": dict(version_ids),
+        "policy_version": policy_version,
+        "decision": decision,
+        # A NUL can only come from the caller's input: the answer is walked only then.
+        "answer": dict(answer) if clean_subject == dict(subject) else json_safe(dict(answer)),
+        "customer_ref": customer_ref,
+    }
+
+
+def record_screenings(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Append audit rows made by `screening_row`.
+
+    A Core insert, not the ORM: no identity-map work. The values go as parameters of one cached
+    statement (`.values(...)` would coerce every nested JSON value into SQL elements on each
+    call), and many rows go as one executemany.
+    """
+    if rows:
+        session.execute(_INSERT_SCREENING, list(rows))
 
 
 def get_screening(session: Session, screening_id: str) -> ScreeningRecord:

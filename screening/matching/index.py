@@ -24,12 +24,13 @@ from rapidfuzz.distance import OSA
 
 from screening.listings.records import EntityKind, ListEntry, NameStrength
 from screening.matching.model import Evidence, Match, MatchResult, Query
-from screening.matching.party import MAX_BONUS, Party, merge_party, secondary_evidence
+from screening.matching.party import MAX_BONUS, Party, max_bonus, merge_party, secondary_evidence
+from screening.matching.readings import Read, read
 from screening.matching.scoring import NameScore, compare, core_words, token_similarity
 from screening.names.acronyms import acronym_table, derived_acronyms, expand, published_acronym
 from screening.names.chinese import han_readings
 from screening.names.evasion import Finding
-from screening.names.forms import Reading, name_forms, query_readings, warm_tables
+from screening.names.forms import Reading, name_forms, warm_tables
 from screening.names.native import native_names_by_listed
 from screening.names.normalize import NormName, normalize_name
 from screening.names.vocab import GENERIC_WORDS
@@ -60,6 +61,14 @@ _GUESSES = frozenset({"digits_as_letters", "acronym_expanded"})
 GROUP_PARTIES: Final = 3
 _MOVING = frozenset({EntityKind.VESSEL, EntityKind.AIRCRAFT})
 _MARGIN: Final = 1e-9
+
+
+def _cut(q: NormName) -> NormName:
+    """The name with only its first MAX_QUERY_TOKENS words."""
+    if len(q.tokens) <= MAX_QUERY_TOKENS:
+        return q
+    kept = q.tokens[:MAX_QUERY_TOKENS]
+    return replace(q, tokens=kept, raw=q.raw[:MAX_QUERY_TOKENS], compact="".join(kept))
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +102,7 @@ class MatchIndex:
         "_expansions",
         "_groups",
         "_joined",
+        "_leading",
         "_max_weight",
         "_names",
         "_parties",
@@ -163,6 +173,7 @@ class MatchIndex:
         # live index freezes the heap out of collection after a build, so every replaced index
         # was kept alive (about 95 MB per list change on the real lists).
         self._expansions: dict[str, tuple[str, ...]] = {}
+        self._leading: dict[str, bool] = {}
         self._build_seconds = time.perf_counter() - started
 
     @classmethod
@@ -269,6 +280,7 @@ class MatchIndex:
             self._compact,
             self._cores,
             self._expansions,
+            self._leading,
             self._weights,
         ):
             for key in courteous(list(table), 512):
@@ -455,13 +467,22 @@ class MatchIndex:
         The query is read as typed and in its other readings (Chinese by sound and meaning,
         pinyin, digits as letters); each party keeps its best match over all readings.
         """
+        return self.screen_read(query, read(query.name), limit=limit, min_score=min_score)
+
+    def screen_read(
+        self,
+        query: Query,
+        readings: Read,
+        *,
+        limit: int = 5,
+        min_score: float = DEFAULT_MIN_SCORE,
+    ) -> MatchResult:
+        """`screen` with the query's readings given (`readings.read(query.name)`, or kept from
+        an earlier screen by `readings.keep`)."""
         best: dict[int, Match] = {}
         note = None
-        for reading, exclude in self._readings(query.name):
-            q = normalize_name(reading.text)
-            if len(q.tokens) > MAX_QUERY_TOKENS:
-                kept = q.tokens[:MAX_QUERY_TOKENS]
-                q = replace(q, tokens=kept, raw=q.raw[:MAX_QUERY_TOKENS], compact="".join(kept))
+        for reading, q, exclude in self._expanded(readings):
+            q = _cut(q)
             if q.generic_only:
                 note = (
                     note or "the name holds only legal forms or generic words; nothing to match on"
@@ -473,31 +494,70 @@ class MatchIndex:
         matches = sorted(best.values(), key=lambda m: (-m.score, m.entity_name))[:limit]
         return MatchResult(query, matches, dict(self._versions), note)
 
-    def _readings(self, name: str) -> list[tuple[Reading, int]]:
-        """The query's readings, plus each with an acronym word read as the name it stands for
+    def may_meet(self, readings: Read, floor: float, bonus: float = MAX_BONUS) -> bool:
+        """Could a query read as `readings` meet a party here at `floor` or more, given that
+        its secondary facts add at most `bonus`? An upper bound, for choosing what to screen:
+        every kind of party counts and guesses cost nothing, so the answer is yes whenever
+        `screen_read` could report a match at that floor."""
+        needed = floor - bonus
+        for _, q, _ in self._expanded(readings):
+            q = _cut(q)
+            if q.generic_only:
+                continue
+            qw = self._query_weights(q.tokens)
+            for bound, nid in self._candidates(q, qw, needed):
+                if bound < needed:
+                    break
+                if self._compare(q, qw, self._names[nid], needed - _MARGIN).score >= needed:
+                    return True
+        return False
+
+    def may_reach(self, terms: Iterable[str]) -> bool:
+        """Could a query with these terms (`readings.terms_of`) lead to any name here at all?
+        Only names reached through a word, a typing error of one, words written together or
+        apart, or an acronym are ever scored, so a query none of whose terms leads anywhere
+        meets nothing here. A cheap test ahead of `may_meet`, for a small index."""
+        return any(self._leads(term) for term in terms)
+
+    def _leads(self, term: str) -> bool:
+        found = self._leading.get(term)
+        if found is None:
+            found = bool(
+                self._expand(term)
+                or term in self._compact
+                or term in self._joined
+                or term in self._cores
+                or term in self._acronym_names
+            )
+            if len(self._leading) >= EXPANSIONS_CACHED:
+                self._leading.clear()
+            self._leading[term] = found
+        return found
+
+    def _expanded(self, readings: Read) -> list[tuple[Reading, NormName, int]]:
+        """The readings, plus each with an acronym word read as the name it stands for
         ("CETC 54th Institute" -> "China Electronics Technology Group Corporation 54th ...").
 
         With each reading, the party it must not meet (-1 for none): a reading through an
         acronym finds what the rest of the query adds to it, never the acronym's own party,
         which the acronym alone already meets ("CMS Energy" is not CMS).
         """
-        readings = [(r, -1) for r in query_readings(name)]
-        for reading, _ in list(readings):
+        out = [(r, q, -1) for r, q in readings]
+        for reading, _, _ in list(out):
             expanded = expand(reading.text, self._acronym_names)
             if expanded is not None:
                 text, acronym = expanded
                 found = Finding("acronym_expanded", f"{acronym.upper()} read as {text!r}")
                 guess = Reading(text, (*reading.findings, found), guessed=True)
-                readings.append((guess, self._acronyms[acronym][1]))
+                out.append((guess, normalize_name(text), self._acronyms[acronym][1]))
         # Readings that normalise alike ("华为" typed and read by sound) are scanned once.
         seen: set[tuple[tuple[str, ...], tuple[str, ...], int]] = set()
-        unique: list[tuple[Reading, int]] = []
-        for reading, exclude in readings:
-            norm = normalize_name(reading.text)
-            key = (norm.tokens, norm.legal, exclude)
+        unique: list[tuple[Reading, NormName, int]] = []
+        for reading, q, exclude in out:
+            key = (q.tokens, q.legal, exclude)
             if key not in seen:
                 seen.add(key)
-                unique.append((reading, exclude))
+                unique.append((reading, q, exclude))
         return unique
 
     def _allowed(self, query: Query, party: Party) -> bool:
@@ -518,8 +578,7 @@ class MatchIndex:
         """Add this reading's matches to `best` (party -> best match over the readings so far);
         what earlier readings found raises the floor, so later readings score fewer names."""
         qw = self._query_weights(q.tokens)
-        secondary = query.country or query.domain or query.address or query.identifier
-        bonus = MAX_BONUS if secondary else 0.0
+        bonus = max_bonus(query)
         cost = GUESS_COST if reading.guessed else 0.0
         floor = min_score + cost
         if len(best) >= limit:
@@ -565,8 +624,7 @@ class MatchIndex:
         """
         best: dict[int, Match] = {}
         vocab = list(self._postings)
-        for reading, exclude in self._readings(query.name):
-            q = normalize_name(reading.text)
+        for reading, q, exclude in self._expanded(read(query.name)):
             if q.generic_only:
                 continue
             qw = self._query_weights(q.tokens)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Final
 
 from screening.listings.records import EntityKind, ListEntry, NameStrength
@@ -32,8 +33,21 @@ COUNTRY_CONFLICT: Final = -0.05
 DOMAIN_MATCH: Final = 0.10
 ADDRESS_MATCH: Final = 0.02
 IDENTIFIER_MATCH: Final = 0.10
-# Highest total bonus secondary evidence can add; candidate pruning must allow for it.
-MAX_BONUS: Final = COUNTRY_MATCH + DOMAIN_MATCH + ADDRESS_MATCH + IDENTIFIER_MATCH
+# What each secondary fact adds when it agrees; candidate pruning must allow for it.
+BONUS: Final = MappingProxyType(
+    {
+        "country": COUNTRY_MATCH,
+        "domain": DOMAIN_MATCH,
+        "address": ADDRESS_MATCH,
+        "identifier": IDENTIFIER_MATCH,
+    }
+)
+MAX_BONUS: Final = sum(BONUS.values())
+
+
+def max_bonus(query: Query) -> float:
+    """The most the query's secondary facts can add to a score (the facts it has)."""
+    return sum(value for key, value in BONUS.items() if getattr(query, key))
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,17 +7,19 @@ and never commit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from screening.db import utcnow
 from screening.errors import InvalidQueryError, NotFoundError
 from screening.monitoring import webhooks
-from screening.monitoring.models import Alert, AlertEvent, Customer
+from screening.monitoring.models import Alert, AlertEvent, Customer, Webhook
 
 STATUSES: Final = ("open", "in_review", "true_match", "false_positive", "escalated")
 DECISIONS: Final = ("true_match", "false_positive")
@@ -181,10 +183,22 @@ def _what_changed(alert: Alert, finding: Finding, customer: Customer) -> dict[st
     return changed
 
 
-def raise_for(session: Session, customer: Customer, finding: Finding, *, actor: str) -> bool:
+def raise_for(
+    session: Session,
+    customer: Customer,
+    finding: Finding,
+    *,
+    actor: str,
+    held: Mapping[str, Alert] | None = None,
+) -> bool:
     """Open, reopen or update the alert of one finding at review or deny; True when a human
-    now has something new to look at (a new alert, or a false positive reopened)."""
-    alert = alert_for(session, customer.id, finding.party_key)
+    now has something new to look at (a new alert, or a false positive reopened).
+
+    `held`: the customer's alerts by party key, when the caller has loaded them already."""
+    if held is not None:
+        alert = held.get(finding.party_key)
+    else:
+        alert = alert_for(session, customer.id, finding.party_key)
     if alert is None:
         if _open(session, customer, finding, actor) is not None:
             return True
@@ -230,3 +244,98 @@ def raise_for(session: Session, customer: Customer, finding: Finding, *, actor: 
     alert.decision, alert.fingerprint = finding.decision, finding.fingerprint
     alert.updated_at = utcnow()
     return new
+
+
+def _wanted(session: Session, kind: str) -> bool:
+    """Whether an active webhook wants `kind` (as `webhooks.emit` chooses them)."""
+    hooks = session.scalars(select(Webhook).where(Webhook.active.is_(True)))
+    return any(not h.events or kind in h.events for h in hooks)
+
+
+def raise_many(
+    session: Session, findings: Sequence[tuple[int, Finding]], *, actor: str
+) -> dict[tuple[int, str], int]:
+    """`raise_for` for each (customer id, finding), in order, with the alerts never opened
+    before inserted in bulk: a sweep opens thousands at once. INSERT ... ON CONFLICT DO NOTHING
+    on (customer, party) keeps the unique constraint the arbiter, so two processes still never
+    open one alert twice: a finding whose alert exists, or was inserted by another process
+    meanwhile, goes through `raise_for`. Returns the alert id of each (customer id, party key)."""
+    first: dict[tuple[int, str], Finding] = {}
+    for customer_id, finding in findings:
+        first.setdefault((customer_id, finding.party_key), finding)
+    opened = _insert_new(session, first)
+    now = utcnow()
+    events = [
+        {
+            "alert_id": opened[key],
+            "at": now,
+            "actor": actor,
+            "kind": "opened",
+            "from_status": None,
+            "to_status": "open",
+            "reason": f"new match: {_describe(finding)}",
+            "details": {"fingerprint": finding.fingerprint, "score": finding.score},
+        }
+        for key, finding in first.items()
+        if key in opened
+    ]
+    if events:
+        session.execute(insert(cast(Table, AlertEvent.__table__)), events)
+    if opened and _wanted(session, webhooks.ALERT_OPENED):
+        for key, alert_id in opened.items():
+            alert, customer = session.get(Alert, alert_id), session.get(Customer, key[0])
+            assert alert is not None
+            assert customer is not None
+            webhooks.emit(session, webhooks.ALERT_OPENED, _payload(alert, customer, "new match"))
+    found = dict(opened)
+    done = set(opened)
+    for customer_id, finding in findings:
+        key = (customer_id, finding.party_key)
+        if key in done:
+            done.discard(key)  # its first finding opened it; any later one updates it
+            continue
+        customer = session.get(Customer, customer_id)
+        if customer is None:
+            raise NotFoundError(f"no customer {customer_id}")
+        raise_for(session, customer, finding, actor=actor)
+        alert = alert_for(session, customer_id, finding.party_key)
+        if alert is not None:
+            found[key] = alert.id
+    return found
+
+
+def _insert_new(
+    session: Session, first: dict[tuple[int, str], Finding]
+) -> dict[tuple[int, str], int]:
+    """Insert an open alert for each key that has none; the ids of those inserted."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    now = utcnow()
+    rows = [
+        {
+            "customer_id": customer_id,
+            "party_key": party_key,
+            "source": f.source,
+            "source_key": f.source_key,
+            "entity_name": f.entity_name,
+            "score": f.score,
+            "decision": f.decision,
+            "status": "open",
+            "fingerprint": f.fingerprint,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for (customer_id, party_key), f in first.items()
+    ]
+    table = Alert.__table__
+    statement = (
+        dialect.insert(table)
+        .on_conflict_do_nothing(index_elements=["customer_id", "party_key"])
+        .returning(table.c.id, table.c.customer_id, table.c.party_key)
+    )
+    opened: dict[tuple[int, str], int] = {}
+    if rows:
+        # Many parameter sets: sent as multi-row INSERTs, a compiled statement reused.
+        for alert_id, customer_id, party_key in session.execute(statement, rows):
+            opened[(customer_id, party_key)] = alert_id
+    # In the order of the findings, as raise_for would have opened them one by one.
+    return {key: opened[key] for key in first if key in opened}

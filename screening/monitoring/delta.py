@@ -20,7 +20,7 @@ Everyone else keeps their result: a full rescreen would give them the same one.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -32,10 +32,11 @@ from screening.listings import store as list_store
 from screening.listings.diff import VersionDiff
 from screening.listings.models import ListEntryRow
 from screening.listings.records import ListEntry
+from screening.matching import readings
 from screening.matching.domains import DomainIndex
 from screening.matching.index import MatchIndex
 from screening.matching.live import Snapshot, headquarters_of, unverified_names
-from screening.matching.model import Query
+from screening.matching.readings import KeptQuery
 from screening.monitoring.customers import data_of
 from screening.monitoring.models import (
     Alert,
@@ -44,7 +45,13 @@ from screening.monitoring.models import (
     CustomerResult,
     RescreenCursor,
 )
-from screening.monitoring.results import Screener, count, screen_customer
+from screening.monitoring.results import (
+    Screener,
+    Signature,
+    count,
+    queries_read,
+    screen_customers,
+)
 from screening.names.domains import domain_of
 
 DELTA = "delta"
@@ -145,31 +152,46 @@ def plan(session: Session, base: Mapping[str, int | None], target: Mapping[str, 
     return DeltaPlan(tuple(entries), frozenset(touched), frozenset(removed), snapshot)
 
 
-def _owner_names(owners: Iterable[object]) -> Iterable[str]:
-    for owner in owners:
-        if isinstance(owner, Mapping):
-            name = owner.get("name")
-            if isinstance(name, str) and name.strip():
-                yield name
-            yield from _owner_names(owner.get("owners") or ())
-
-
 def meets_delta(screener: Screener, delta: DeltaPlan, customer: Customer) -> bool:
     """Does the customer (its names, domains or declared owners) meet a party the change added
-    or changed, at any score the matcher reports?"""
+    or changed, at any score the matcher reports? Reads every name (see `may_meet`)."""
     snapshot = delta.snapshot
     if snapshot is None:
         return False
     subject = data_of(customer).subject()
-    queries = [*subject.queries(), *(Query(n) for n in _owner_names(subject.owners))]
+    queries = queries_read(subject)
     for query in queries:
         if snapshot.index.screen(query, limit=1, min_score=CANDIDATE_FLOOR).matches:
             return True
-    for value, role in ((subject.website, "website"), (subject.email, "email")):
+    return _meets_domains(snapshot, subject.website, subject.email)
+
+
+def _meets_domains(snapshot: Snapshot, website: str | None, email: str | None) -> bool:
+    if not len(snapshot.domains):
+        return False
+    for value, role in ((website, "website"), (email, "email")):
         domain = domain_of(value, role) if value else None  # type: ignore[arg-type]
         if domain is not None and snapshot.domains.lookup(domain):
             return True
     return False
+
+
+def meets_kept(
+    delta: DeltaPlan, kept: list[KeptQuery], website: str | None, email: str | None
+) -> bool:
+    """`meets_delta` from the queries and readings kept with the customer's last result (no
+    name is read again): the same answer, most customers ruled out by a cheap upper bound."""
+    snapshot = delta.snapshot
+    if snapshot is None:
+        return False
+    index = snapshot.index
+    for query in kept:
+        if not index.may_meet(query.read, CANDIDATE_FLOOR, query.bonus):
+            continue
+        found = index.screen_read(query.query(), query.read, limit=1, min_score=CANDIDATE_FLOOR)
+        if found.matches:
+            return True
+    return _meets_domains(snapshot, website, email)
 
 
 def with_alerts(session: Session, first_id: int, last_id: int) -> set[int]:
@@ -190,16 +212,23 @@ def screen_range(
     actor: str,
 ) -> Counter[str]:
     """The customers with ids in [first_id, last_id]: each screened in full if the change can
-    affect it, else only checked."""
-    in_range = (Customer.id >= first_id, Customer.id <= last_id)
+    affect it, else only checked (from the readings kept with its last result, or by reading
+    its names when none are kept).
+
+    A customer that only rests on a match (a finding or a near miss) while the change added
+    entries is screened again in memory, and its result is written only if its findings moved
+    (what a full rescreen would have changed): most such customers keep theirs."""
     named: set[int] = set()
-    matched: set[int] = set()
-    for customer_id, party_key in session.execute(
-        select(CustomerMatch.customer_id, CustomerMatch.party_key).where(
-            CustomerMatch.customer_id >= first_id, CustomerMatch.customer_id <= last_id
-        )
+    stored_findings: dict[int, set[Signature]] = {}
+    for customer_id, party_key, decision, fingerprint in session.execute(
+        select(
+            CustomerMatch.customer_id,
+            CustomerMatch.party_key,
+            CustomerMatch.decision,
+            CustomerMatch.fingerprint,
+        ).where(CustomerMatch.customer_id >= first_id, CustomerMatch.customer_id <= last_id)
     ):
-        matched.add(customer_id)
+        stored_findings.setdefault(customer_id, set()).add((party_key, decision, fingerprint))
         if party_key in delta.touched:
             named.add(customer_id)
     alerted: set[int] = set()
@@ -212,40 +241,87 @@ def screen_range(
         if party_key in delta.touched or (source, source_key) in delta.removed:
             named.add(customer_id)
     stored = {
-        row.customer_id: (row.data_hash, row.policy_version, row.near_miss)
-        for row in session.scalars(
-            select(CustomerResult).where(
-                CustomerResult.customer_id >= first_id, CustomerResult.customer_id <= last_id
-            )
+        customer_id: (data_hash, policy_version, near_miss, kept_record)
+        for customer_id, data_hash, policy_version, near_miss, kept_record in session.execute(
+            select(
+                CustomerResult.customer_id,
+                CustomerResult.data_hash,
+                CustomerResult.policy_version,
+                CustomerResult.near_miss,
+                CustomerResult.readings,
+            ).where(CustomerResult.customer_id >= first_id, CustomerResult.customer_id <= last_id)
         )
     }
     policy = screener.engine.loaded.version
     # New or changed entries move every word's weight: a result that rests on any match may
     # move too, even against a party that did not change.
     reweighed = bool(delta.entries)
+    index = delta.snapshot.index if delta.snapshot is not None else None
     counts: Counter[str] = Counter()
-    for customer in session.scalars(select(Customer).where(*in_range).order_by(Customer.id)):
+    affected: list[int] = []
+    recheck: dict[int, frozenset[Signature]] = {}
+    unread: list[int] = []
+
+    def rests_on_a_match(customer_id: int, near_miss: float | None) -> None:
+        if reweighed and (customer_id in stored_findings or (near_miss or 0.0) >= NEAR_MISS):
+            recheck[customer_id] = frozenset(stored_findings.get(customer_id, ()))
+
+    for customer_id, data_hash, website, email in session.execute(
+        select(Customer.id, Customer.data_hash, Customer.website, Customer.email_domain)
+        .where(Customer.id >= first_id, Customer.id <= last_id)
+        .order_by(Customer.id)
+    ):
         counts["checked"] += 1
-        last = stored.get(customer.id)
-        affected = (
-            customer.id in named
-            or last is None
-            or last[:2] != (customer.data_hash, policy)
-            or (reweighed and (customer.id in matched or (last[2] or 0.0) >= NEAR_MISS))
-            or meets_delta(screener, delta, customer)
-        )
-        if not affected:
+        last = stored.get(customer_id)
+        if customer_id in named or last is None or last[:2] != (data_hash, policy):
+            affected.append(customer_id)
             continue
-        if not counts["screened"]:
-            engine = screener.engine
-            audit_store.remember_policy(session, engine.loaded.version, engine.loaded.text)
-        outcome = screen_customer(
-            session,
-            screener,
-            customer,
-            actor=actor,
-            policy_stored=True,
-            has_alerts=customer.id in alerted,
-        )
+        terms = readings.kept_terms(last[3])
+        if terms is None:
+            unread.append(customer_id)
+            continue
+        # Most customers share no term with what changed: ruled out without a comparison.
+        if index is not None and index.may_reach(terms):
+            kept = readings.kept(last[3])
+            meets = kept is not None and meets_kept(delta, kept, website, email)
+        else:
+            meets = _meets_domains_of(delta, website, email)
+        if meets:
+            affected.append(customer_id)
+        else:
+            rests_on_a_match(customer_id, last[2])
+    for customer in _customers(session, unread):
+        if meets_delta(screener, delta, customer):
+            affected.append(customer.id)
+        else:
+            rests_on_a_match(customer.id, stored[customer.id][2])
+    customers = sorted(_customers(session, [*affected, *recheck]), key=lambda c: c.id)
+    if customers:
+        engine = screener.engine
+        audit_store.remember_policy(session, engine.loaded.version, engine.loaded.text)
+    outcomes = screen_customers(
+        session,
+        screener,
+        customers,
+        actor=actor,
+        policy_stored=True,
+        alerted=alerted,
+        unless_same=recheck,
+    )
+    for outcome in outcomes:
         count(counts, outcome)
+    # Screened again and found as they were: their stored results stand.
+    counts["rechecked"] = len(recheck) - (len(outcomes) - len(affected))
     return counts
+
+
+def _meets_domains_of(delta: DeltaPlan, website: str | None, email: str | None) -> bool:
+    return delta.snapshot is not None and _meets_domains(delta.snapshot, website, email)
+
+
+def _customers(session: Session, ids: list[int]) -> list[Customer]:
+    found: list[Customer] = []
+    for start in range(0, len(ids), _IN_BATCH):
+        part = ids[start : start + _IN_BATCH]
+        found.extend(session.scalars(select(Customer).where(Customer.id.in_(part))))
+    return found

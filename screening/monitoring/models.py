@@ -74,6 +74,9 @@ class CustomerResult(Base):
     # The best score of a match that stayed under review: word weights shift when lists grow,
     # so a delta rescreens a near miss in full even when its party did not change.
     near_miss: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # The customer's names as the matcher read them (`screening.matching.readings`): a delta
+    # checks every customer against what changed without reading every name again.
+    readings: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
 
 
 class CustomerMatch(Base):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -18,18 +18,24 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from screening.audit import recorder
+from screening.audit import store as audit_store
 from screening.db import utcnow
 from screening.errors import NotFoundError
 from screening.listings import store as list_store
+from screening.listings.models import ListEntryRow
+from screening.matching import readings
 from screening.matching.live import Snapshot
+from screening.matching.model import Query
 from screening.monitoring import alerts as alert_service
 from screening.monitoring import webhooks
 from screening.monitoring.alerts import SEVERITY, Finding
 from screening.monitoring.customers import data_of
 from screening.monitoring.models import Account, Alert, Customer, CustomerMatch, CustomerResult
 from screening.policy.engine import PolicyEngine, Screening
+from screening.policy.subject import Subject
 
 CONTEXT = "rescreen"
+_IN_BATCH = 500
 ACCESS_OF = {"clear": "allow", "review": "review", "deny": "deny"}
 
 
@@ -49,6 +55,14 @@ class Outcome:
     screening_id: str
 
 
+# What a finding amounts to for the customer: its party, decision and the party's content.
+Signature = tuple[str, str, str | None]
+
+
+def signature(finding: Finding | CustomerMatch) -> Signature:
+    return (finding.party_key, finding.decision, finding.fingerprint)
+
+
 def count(counts: Counter[str], outcome: Outcome) -> None:
     """Add one screened customer to a rescreen's tally (screened, new alerts, by decision)."""
     counts["screened"] += 1
@@ -56,20 +70,56 @@ def count(counts: Counter[str], outcome: Outcome) -> None:
     counts[outcome.decision] += 1
 
 
-def _fingerprint(session: Session, version_ids: Iterable[int], party_key: str) -> str | None:
-    """The listed party's content fingerprint in the active versions; a party merged from
-    several entries (OFAC through the CSL too) gets one digest of all of theirs."""
-    rows = list_store.entry_rows(session, list(version_ids), party_key=party_key)
-    if not rows:
-        return None
+def _digest(rows: list[tuple[str, str]]) -> str:
+    """One fingerprint of a party from its entries' (source key, fingerprint): a party merged
+    from several entries (OFAC through the CSL too) gets one digest of all of theirs."""
     if len(rows) == 1:
-        return rows[0].fingerprint
-    joined = "|".join(sorted(f"{r.source_key}={r.fingerprint}" for r in rows))
+        return rows[0][1]
+    joined = "|".join(sorted(f"{key}={print_}" for key, print_ in rows))
     return hashlib.sha256(joined.encode()).hexdigest()
 
 
-def findings_of(session: Session, screening: Screening, snapshot: Snapshot) -> list[Finding]:
-    """The worst reason per listed party (or per rule for reasons with no party)."""
+def fingerprints(
+    session: Session, version_ids: Iterable[int], party_keys: Iterable[str]
+) -> dict[str, str]:
+    """The content fingerprint of each party with an entry in these versions (a party on no
+    list is absent)."""
+    versions = list(version_ids)
+    keys = sorted(set(party_keys))
+    entries: dict[str, list[tuple[str, str]]] = {}
+    for start in range(0, len(keys), _IN_BATCH):
+        for party_key, source_key, print_ in session.execute(
+            select(ListEntryRow.party_key, ListEntryRow.source_key, ListEntryRow.fingerprint)
+            .where(
+                ListEntryRow.version_id.in_(versions),
+                ListEntryRow.party_key.in_(keys[start : start + _IN_BATCH]),
+            )
+            .order_by(ListEntryRow.version_id, ListEntryRow.id)
+        ):
+            entries.setdefault(party_key, []).append((source_key, print_))
+    return {key: _digest(rows) for key, rows in entries.items()}
+
+
+def _listed_keys(screening: Screening) -> set[str]:
+    """The listed parties behind the screen's reasons at review or deny."""
+    keys = set()
+    for reason in screening.reasons:
+        key = dict(reason.evidence).get("party_key") if reason.decision != "clear" else None
+        if isinstance(key, str):
+            keys.add(key)
+    return keys
+
+
+def findings_of(
+    session: Session,
+    screening: Screening,
+    snapshot: Snapshot,
+    prints: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """The worst reason per listed party (or per rule for reasons with no party), with each
+    party's fingerprint (from `prints` when the caller has read them)."""
+    if prints is None:
+        prints = fingerprints(session, snapshot.version_ids.values(), _listed_keys(screening))
     scores = {m.party_key: m.score for m in screening.matches}
     worst: dict[str, tuple[str, dict[str, Any], str | None]] = {}
     for reason in screening.reasons:
@@ -92,9 +142,7 @@ def findings_of(session: Session, screening: Screening, snapshot: Snapshot) -> l
                 source_key=evidence.get("source_key"),
                 entity_name=evidence.get("entity_name"),
                 score=float(score) if isinstance(score, int | float) else None,
-                fingerprint=(
-                    _fingerprint(session, snapshot.version_ids.values(), key) if listed else None
-                ),
+                fingerprint=prints.get(key) if listed else None,
             )
         )
     return found
@@ -109,70 +157,167 @@ def screen_customer(
     policy_stored: bool = False,
     has_alerts: bool | None = None,
 ) -> Outcome:
-    """Screen, record, store the findings, raise alerts, recompute access.
+    """Screen, record, store the findings, raise alerts, recompute access."""
+    alerted = None if has_alerts is None else ({customer.id} if has_alerts else set())
+    (outcome,) = screen_customers(
+        session, screener, [customer], actor=actor, policy_stored=policy_stored, alerted=alerted
+    )
+    return outcome
 
-    A rescreen chunk stores the policy text once (`policy_stored`) and knows which of its
-    customers have alerts at all (`has_alerts`), which spares most customers two queries."""
+
+def queries_read(subject: Subject) -> list[Query]:
+    """Every query a screen of the subject reads: its names and aliases with their secondary
+    facts, and its declared owners' names at any depth."""
+    return [*subject.queries(), *(Query(n) for n in owner_names(subject.owners))]
+
+
+def owner_names(owners: Iterable[object]) -> Iterable[str]:
+    """The names of declared owners, and of their owners, at any depth."""
+    for owner in owners:
+        if isinstance(owner, Mapping):
+            name = owner.get("name")
+            if isinstance(name, str) and name.strip():
+                yield name
+            yield from owner_names(owner.get("owners") or ())
+
+
+def screen_customers(
+    session: Session,
+    screener: Screener,
+    customers: Sequence[Customer],
+    *,
+    actor: str,
+    policy_stored: bool = False,
+    alerted: Container[int] | None = None,
+    unless_same: Mapping[int, frozenset[Signature]] | None = None,
+) -> list[Outcome]:
+    """Screen each customer, record, store the findings, raise alerts, recompute access.
+
+    The writes go out together (one audit insert, one delete of the old findings, one flush of
+    the results): a rescreen chunk costs a few statements plus the work of the customers that
+    have findings or alerts. A chunk stores the policy text once (`policy_stored`) and knows
+    which of its customers have alerts at all (`alerted`, None when unknown), which spares most
+    customers two queries.
+
+    `unless_same`: customers (by id) screened only to see whether their findings moved; one
+    whose findings have the signatures given (`signature`) keeps its stored result, and no
+    outcome is returned for it."""
     engine = screener.engine
-    result = engine.screen(
-        screener.snapshot, data_of(customer).subject(), context=CONTEXT, on=screener.today()
-    )
-    stamped = recorder.record(
-        session,
-        result,
-        version_ids=screener.snapshot.version_ids,
-        policy_text=None if policy_stored else engine.loaded.text,
-        key_id=actor,
-        request_id=None,
-        customer_ref=customer.external_id,
-    )
-    assert stamped.screening_id is not None
-    findings = findings_of(session, stamped, screener.snapshot)
+    snapshot = screener.snapshot
+    if not policy_stored:
+        audit_store.remember_policy(session, engine.loaded.version, engine.loaded.text)
+    today = screener.today()
+    screened: list[tuple[Customer, Screening, Subject]] = []
+    records: list[dict[str, Any]] = []
+    for customer in customers:
+        subject = data_of(customer).subject()
+        result = engine.screen(snapshot, subject, context=CONTEXT, on=today)
+        stamped, record = recorder.stamp(
+            result,
+            version_ids=snapshot.version_ids,
+            key_id=actor,
+            request_id=None,
+            customer_ref=customer.external_id,
+        )
+        screened.append((customer, stamped, subject))
+        records.append(record)
+    # What the customers with findings or alerts need, read in two queries for the batch.
+    keys = {c.id: _listed_keys(stamped) for c, stamped, _ in screened}
+    alerting = [c.id for c in customers if keys[c.id] or alerted is None or c.id in alerted]
+    alerts_by = _alerts_of(session, alerting)
+    wanted = set().union(*keys.values(), *({a.party_key for a in v} for v in alerts_by.values()))
+    prints = fingerprints(session, snapshot.version_ids.values(), wanted)
+    found = {c.id: findings_of(session, stamped, snapshot, prints) for c, stamped, _ in screened}
+    if unless_same:
+        kept = [
+            i
+            for i, (c, _, _) in enumerate(screened)
+            if c.id not in unless_same
+            or frozenset(signature(f) for f in found[c.id]) != unless_same[c.id]
+        ]
+        screened = [screened[i] for i in kept]
+        records = [records[i] for i in kept]
+        customers = [c for c, _, _ in screened]
+    if not screened:
+        return []
+    audit_store.record_screenings(session, records)
+    ids = [c.id for c in customers]
     # No identity-map bookkeeping: the rows deleted are replaced at once, never read again.
     session.execute(
         delete(CustomerMatch)
-        .where(CustomerMatch.customer_id == customer.id)
+        .where(CustomerMatch.customer_id.in_(ids))
         .execution_options(synchronize_session=False)
     )
-    rows = [
-        CustomerMatch(
-            customer_id=customer.id,
-            party_key=f.party_key,
-            source=f.source,
-            source_key=f.source_key,
-            entity_name=f.entity_name,
-            score=f.score,
-            decision=f.decision,
-            fingerprint=f.fingerprint,
-        )
-        for f in findings
-    ]
-    session.add_all(rows)
-    new_alerts = sum(alert_service.raise_for(session, customer, f, actor=actor) for f in findings)
-    alerts: list[Alert] = []
-    if findings or has_alerts is not False:
-        alerts = alert_service.alerts_of(session, customer.id)
-        mark_delisted(
-            session, alerts, findings, screener.snapshot.version_ids.values(), actor=actor
-        )
+    held = {
+        r.customer_id: r
+        for r in session.scalars(select(CustomerResult).where(CustomerResult.customer_id.in_(ids)))
+    }
     now = utcnow()
-    row = session.get(CustomerResult, customer.id)
-    if row is None:
-        row = CustomerResult(customer_id=customer.id, access="", access_reason="", access_since=now)
-        session.add(row)
-    row.decision = stamped.decision
-    row.screened_at = now
-    row.policy_version = stamped.policy_version
-    row.version_ids = dict(screener.snapshot.version_ids)
-    row.screening_id = stamped.screening_id
-    row.data_hash = customer.data_hash
-    found = {f.party_key for f in findings}
-    row.near_miss = max(
-        (m.score for m in stamped.matches if m.party_key not in found), default=None
-    )
+    versions = dict(snapshot.version_ids)
+    outcomes: list[Outcome] = []
+    pending: list[tuple[Customer, CustomerResult, list[CustomerMatch], list[Alert]]] = []
+    for customer, stamped, subject in screened:
+        assert stamped.screening_id is not None
+        findings = found[customer.id]
+        matches = [
+            CustomerMatch(
+                customer_id=customer.id,
+                party_key=f.party_key,
+                source=f.source,
+                source_key=f.source_key,
+                entity_name=f.entity_name,
+                score=f.score,
+                decision=f.decision,
+                fingerprint=f.fingerprint,
+            )
+            for f in findings
+        ]
+        session.add_all(matches)
+        alerts = alerts_by.get(customer.id, [])
+        by_party = {a.party_key: a for a in alerts}
+        new_alerts = 0
+        for finding in findings:
+            new_alerts += alert_service.raise_for(
+                session, customer, finding, actor=actor, held=by_party
+            )
+        if any(f.party_key not in by_party for f in findings):
+            alerts = alert_service.alerts_of(session, customer.id)  # with the ones just opened
+        if alerts:
+            mark_delisted(session, alerts, findings, versions.values(), actor=actor, listed=prints)
+        row = held.get(customer.id)
+        if row is None:
+            row = CustomerResult(
+                customer_id=customer.id, access="", access_reason="", access_since=now
+            )
+            session.add(row)
+        row.decision = stamped.decision
+        row.screened_at = now
+        row.policy_version = stamped.policy_version
+        row.version_ids = versions
+        row.screening_id = stamped.screening_id
+        row.data_hash = customer.data_hash
+        flagged = {f.party_key for f in findings}
+        row.near_miss = max(
+            (m.score for m in stamped.matches if m.party_key not in flagged), default=None
+        )
+        row.readings = readings.keep(queries_read(subject))
+        pending.append((customer, row, matches, alerts))
+        outcomes.append(Outcome(stamped.decision, new_alerts, stamped.screening_id))
     session.flush()
-    _refresh(session, row, rows, alerts)
-    return Outcome(stamped.decision, new_alerts, stamped.screening_id)
+    for customer, row, matches, alerts in pending:
+        _refresh(session, row, matches, alerts, external_id=customer.external_id)
+    return outcomes
+
+
+def _alerts_of(session: Session, customer_ids: list[int]) -> dict[int, list[Alert]]:
+    found: dict[int, list[Alert]] = {}
+    for start in range(0, len(customer_ids), _IN_BATCH):
+        part = customer_ids[start : start + _IN_BATCH]
+        for alert in session.scalars(
+            select(Alert).where(Alert.customer_id.in_(part)).order_by(Alert.id)
+        ):
+            found.setdefault(alert.customer_id, []).append(alert)
+    return found
 
 
 def mark_delisted(
@@ -182,17 +327,21 @@ def mark_delisted(
     version_ids: Iterable[int],
     *,
     actor: str,
+    listed: Container[str] | None = None,
 ) -> None:
     """Mark the customer's alerts whose listed party is on no active list any more (and unmark
     one whose party came back). The status stays what the analyst made it: a delisting is a
-    fact to review, not a decision."""
+    fact to review, not a decision. `listed`: the parties on an active list among the alerts'
+    ones, when the caller has read them."""
     found = {f.party_key for f in findings}
     active = list(version_ids)
     for alert in alerts:
         if alert.party_key.startswith("rule:"):
             continue
         if alert.delisted_at is None and alert.party_key not in found:
-            if list_store.entry_rows(session, active, party_key=alert.party_key):
+            if listed is not None and alert.party_key in listed:
+                continue
+            if listed is None and list_store.entry_rows(session, active, party_key=alert.party_key):
                 continue
             alert.delisted_at = alert.updated_at = utcnow()
             alert_service.add_event(
@@ -260,7 +409,12 @@ def refresh_access(session: Session, customer_id: int) -> CustomerResult | None:
 
 
 def _refresh(
-    session: Session, row: CustomerResult, findings: list[CustomerMatch], alerts: list[Alert]
+    session: Session,
+    row: CustomerResult,
+    findings: list[CustomerMatch],
+    alerts: list[Alert],
+    *,
+    external_id: str | None = None,
 ) -> CustomerResult:
     customer_id = row.customer_id
     access, reason = access_of(row.decision, findings, alerts)
@@ -274,7 +428,7 @@ def _refresh(
             session,
             webhooks.ACCESS_CHANGED,
             {
-                "customer_external_id": _external_id(session, customer_id),
+                "customer_external_id": external_id or _external_id(session, customer_id),
                 "accounts": [
                     a
                     for (a,) in session.execute(
@@ -295,27 +449,51 @@ def _external_id(session: Session, customer_id: int) -> str | None:
 
 
 def account_access(session: Session, account_id: str) -> dict[str, Any]:
-    """What the authentication path asks: one indexed read, no screening."""
+    """What the authentication path asks, links aside: one indexed read, no screening."""
     found = session.execute(
-        select(Account, Customer.external_id, CustomerResult)
+        select(*ACCESS_COLUMNS)
         .join(Customer, Customer.id == Account.customer_id)
         .outerjoin(CustomerResult, CustomerResult.customer_id == Account.customer_id)
         .where(Account.account_id == account_id)
     ).first()
     if found is None:
-        raise NotFoundError(
-            f"account {account_id!r} is unknown: it is in no customer's registry "
-            "(never treat an unknown account as allowed)"
-        )
-    account, external_id, result = found
-    if result is None:
+        raise unknown_account(account_id)
+    return access_answer(account_id, *found)
+
+
+# Plain columns, not the rows as objects: the authentication path pays for these five values
+# only, and a column added to the result row for screening never changes what it reads.
+ACCESS_COLUMNS = (
+    Account.status,
+    Customer.external_id,
+    CustomerResult.access,
+    CustomerResult.access_reason,
+    CustomerResult.access_since,
+)
+
+
+def unknown_account(account_id: str) -> NotFoundError:
+    return NotFoundError(
+        f"account {account_id!r} is unknown: it is in no customer's registry "
+        "(never treat an unknown account as allowed)"
+    )
+
+
+def access_answer(
+    account_id: str,
+    account_status: str,
+    external_id: str,
+    access: str | None,
+    reason: str | None,
+    since: datetime | None,
+) -> dict[str, Any]:
+    """The answer from the ACCESS_COLUMNS of a known account (`access` None: never screened)."""
+    if access is None or reason is None:
         access, reason, since = "review", "the customer has not been screened yet", None
-    else:
-        access, reason, since = result.access, result.access_reason, result.access_since
-    if account.status != "active" and access == "allow":
-        access, reason = "review", f"the account is {account.status}"
+    if account_status != "active" and access == "allow":
+        access, reason = "review", f"the account is {account_status}"
     return {
-        "account_id": account.account_id,
+        "account_id": account_id,
         "access": access,
         "reason": reason,
         "since": since.isoformat() if since else None,

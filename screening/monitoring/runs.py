@@ -30,7 +30,7 @@ from screening.listings import store as list_store
 from screening.monitoring import delta
 from screening.monitoring.delta import DELTA, DeltaPlan
 from screening.monitoring.models import Customer, RescreenChunk, RescreenRun
-from screening.monitoring.results import Screener, count, screen_customer
+from screening.monitoring.results import Screener, count, screen_customers
 
 FULL = "full"
 KINDS = (FULL, DELTA)
@@ -215,21 +215,15 @@ def run_chunk(
         select(Customer)
         .where(Customer.id >= chunk.first_id, Customer.id <= chunk.last_id)
         .order_by(Customer.id)
-    )
+    ).all()
     alerted = delta.with_alerts(session, chunk.first_id, chunk.last_id)
     audit_store.remember_policy(
         session, screener.engine.loaded.version, screener.engine.loaded.text
     )
     counts: Counter[str] = Counter()
-    for customer in customers:
-        outcome = screen_customer(
-            session,
-            screener,
-            customer,
-            actor=actor,
-            policy_stored=True,
-            has_alerts=customer.id in alerted,
-        )
+    for outcome in screen_customers(
+        session, screener, customers, actor=actor, policy_stored=True, alerted=alerted
+    ):
         count(counts, outcome)
     chunk.summary = dict(counts)
     return counts

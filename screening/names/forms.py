@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from screening.names.affiliate import place_words
@@ -68,6 +69,8 @@ def _script_halves(text: str) -> tuple[str, str]:
     return han, latin if any(c.isalpha() for c in latin) else ""
 
 
+# A rescreen reads each name twice (to screen it, then to keep its readings).
+@lru_cache(maxsize=65536)
 def query_readings(name: str) -> tuple[Reading, ...]:
     """The query as typed (decorations removed, look-alikes folded, split letters joined),
     then its Chinese, pinyin and digit-as-letter readings."""
