@@ -3,9 +3,16 @@ accounts stored, a real uvicorn server in its own process, clients sending a fix
 requests per second (open loop: a slow answer does not slow the senders down).
 
     python -m bench.access_latency [--accounts 1000000] [--rate 500] [--seconds 20]
-                                   [--database-url postgresql+psycopg://...]
+                                   [--servers N] [--database-url postgresql+psycopg://...]
+                                   [--reuse]
 
 Prints p50/p90/p99/max in milliseconds and the rate achieved (target: p99 <= 5 ms).
+
+By default the accounts go to a database made for the run and dropped after it (a temporary
+SQLite file, or a fresh PostgreSQL database beside the one named). Writing a million takes
+minutes, so `--reuse` keeps them instead: the database `--database-url` names (a PostgreSQL
+database, created if missing, or a SQLite file) is used as it is, the accounts are written only
+when it does not hold exactly `--accounts` of them, and it is left in place. Drop it by hand.
 """
 
 from __future__ import annotations
@@ -22,13 +29,15 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
-from sqlalchemy import insert, text
+from sqlalchemy import create_engine, delete, func, insert, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.http.app import create_app
@@ -48,6 +57,37 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+@contextmanager
+def kept_database(url: str) -> Iterator[str]:
+    """The database `url` names, made if it is missing and never dropped (`--reuse`)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                exists = conn.scalar(
+                    text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                    {"name": parsed.database},
+                )
+                if not exists:
+                    conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+        finally:
+            admin.dispose()
+    yield url
+
+
+def stored_accounts(sessions: sessionmaker[Session]) -> int:
+    with sessions() as db:
+        return db.scalar(select(func.count()).select_from(Account)) or 0
+
+
+def clear_accounts(sessions: sessionmaker[Session]) -> None:
+    """A kept database holding another count of accounts is written again from empty."""
+    with sessions.begin() as db:
+        for model in (CustomerResult, Account, Customer):
+            db.execute(delete(model))
 
 
 def write_accounts(sessions: sessionmaker[Session], count: int) -> None:
@@ -189,8 +229,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--servers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the accounts in the database --database-url names, for the next run",
+    )
     args = parser.parse_args()
-    with database(args.database_url) as url, tempfile.TemporaryDirectory() as tmp:
+    if args.reuse and not args.database_url:
+        parser.error("--reuse needs --database-url (a PostgreSQL database or a SQLite file)")
+    place = kept_database(args.database_url) if args.reuse else database(args.database_url)
+    with place as url, tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
             database_url=url,
             data_dir=Path(tmp) / "data",
@@ -200,7 +248,13 @@ def main() -> None:
         )
         upgrade_database(url)
         with open_sessions(settings) as sessions:
-            write_accounts(sessions, args.accounts)
+            stored = stored_accounts(sessions)
+            if stored == args.accounts:
+                print(f"{stored:,} accounts already stored: reused")
+            else:
+                if stored:
+                    clear_accounts(sessions)
+                write_accounts(sessions, args.accounts)
         port = _free_port()
         stop = _start_servers(settings, port, args.servers)
         try:

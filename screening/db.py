@@ -4,14 +4,16 @@ Engines are built by the composition roots, never at import time."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, StaticPool
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names, so Alembic migrations (and SQLite batch mode) can refer to them.
@@ -61,8 +63,40 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    # Connections older than this are replaced on checkout: a server or a proxy in between
+    # that closes long-lived sessions never hands the service a dead one.
+    kwargs.setdefault("pool_recycle", RECYCLE_S)
+    engine = create_engine(url, **kwargs)
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection unused for longer than this is pinged before it is handed out; one used
+# more recently is not. `pool_pre_ping` pinged every checkout: one more round trip to the server
+# on every request, as many as the authentication path's whole read (screening.linking.access).
+IDLE_PING_S = 2.0
+RECYCLE_S = 1800
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    dialect = engine.dialect
+
+    def returned(_dbapi_conn: Any, record: ConnectionPoolEntry) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    def checkout(dbapi_conn: Any, record: ConnectionPoolEntry, _: PoolProxiedConnection) -> None:
+        returned_at = record.info.get("returned_at")
+        if returned_at is None or time.monotonic() - returned_at < IDLE_PING_S:
+            return
+        try:
+            dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            # The pool replaces this connection, and every other one pooled before now (a
+            # dead one after a pause usually means a restarted server), then checks out again.
+            raise InvalidatePoolError(f"a pooled connection was closed while idle: {exc}") from exc
+
+    event.listen(engine, "checkin", returned)
+    event.listen(engine, "checkout", checkout)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
