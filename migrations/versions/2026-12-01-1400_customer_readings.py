@@ -22,8 +22,10 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     # Rows written before keep NULL: their customers' names are read afresh by the next delta.
     op.add_column("customer_results", sa.Column("readings", JSONType, nullable=True))
+    op.add_column("customer_results", sa.Column("terms", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("customer_results") as batch:
+        batch.drop_column("terms")
         batch.drop_column("readings")

@@ -25,7 +25,7 @@ from rapidfuzz.distance import OSA
 from screening.listings.records import EntityKind, ListEntry, NameStrength
 from screening.matching.model import Evidence, Match, MatchResult, Query
 from screening.matching.party import MAX_BONUS, Party, max_bonus, merge_party, secondary_evidence
-from screening.matching.readings import Read, read
+from screening.matching.readings import Read, Terms, read
 from screening.matching.scoring import NameScore, compare, core_words, token_similarity
 from screening.names.acronyms import acronym_table, derived_acronyms, expand, published_acronym
 from screening.names.chinese import han_readings
@@ -512,12 +512,15 @@ class MatchIndex:
                     return True
         return False
 
-    def may_reach(self, terms: Iterable[str]) -> bool:
-        """Could a query with these terms (`readings.terms_of`) lead to any name here at all?
-        Only names reached through a word, a typing error of one, words written together or
-        apart, or an acronym are ever scored, so a query none of whose terms leads anywhere
-        meets nothing here. A cheap test ahead of `may_meet`, for a small index."""
-        return any(self._leads(term) for term in terms)
+    def may_reach(self, terms: Terms) -> bool:
+        """Could a query with these terms lead to any name here at all? Only names reached
+        through a word, a typing error of one, words written together or apart, or an acronym
+        are ever scored, so a query none of whose terms leads anywhere meets nothing here. A
+        cheap test ahead of `may_meet`, for a small index."""
+        compact, postings = self._compact, self._postings
+        return any(k in compact or k in postings for k in terms.keys) or any(
+            self._leads(word) for word in terms.words
+        )
 
     def _leads(self, term: str) -> bool:
         found = self._leading.get(term)

@@ -103,30 +103,45 @@ def keep(queries: Sequence[Query]) -> dict[str, Any]:
         ]
         fields = {key: getattr(query, key) for key in Query.FIELDS}
         kept.append({"fields": fields, "readings": readings})
-    return {"digest": readings_digest(), "terms": terms_of(queries), "queries": kept}
+    return {"digest": readings_digest(), "queries": kept}
 
 
-def terms_of(queries: Sequence[Query]) -> list[str]:
-    """Every term through which the queries' readings can reach a listed name: their words
-    (canonical and as written, where acronyms are looked up), each reading's words written
-    together, and each pair of neighbouring words joined (`MatchIndex.may_reach`)."""
-    terms: dict[str, None] = {}
-    for query in queries:
-        for reading, q in read(query.name):
-            terms.update(dict.fromkeys(q.tokens))
-            terms.update(dict.fromkeys(words(reading.text)))
-            terms.update(dict.fromkeys((q.compact, q.spaced)))
-            terms.update(dict.fromkeys(a + b for a, b in pairwise(q.tokens)))
-    terms.pop("", None)
-    return list(terms)
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """Every term through which the queries' readings can reach a listed name
+    (`MatchIndex.may_reach`): `words` are looked up as words (canonical and as written, where
+    acronyms are found) and widened for typing errors; `keys` are looked up as they are (each
+    reading's words written together, each pair of neighbouring words joined)."""
 
+    words: tuple[str, ...]
+    keys: tuple[str, ...]
 
-def kept_terms(record: Mapping[str, Any] | None) -> list[str] | None:
-    """The terms of a record made by this code, else None."""
-    if not record or record.get("digest") != readings_digest():
-        return None
-    terms: list[str] = record["terms"]
-    return terms
+    @classmethod
+    def of(cls, queries: Sequence[Query]) -> Terms:
+        found: dict[str, None] = {}
+        keys: dict[str, None] = {}
+        for query in queries:
+            for reading, q in read(query.name):
+                found.update(dict.fromkeys(q.tokens))
+                found.update(dict.fromkeys(words(reading.text)))
+                keys.update(dict.fromkeys((q.compact, q.spaced)))
+                keys.update(dict.fromkeys(a + b for a, b in pairwise(q.tokens)))
+        keys.pop("", None)
+        return cls(tuple(found), tuple(keys))
+
+    def text(self) -> str:
+        """For storing: the digest, the words, the keys (terms hold no space or tab)."""
+        return "\t".join((readings_digest(), " ".join(self.words), " ".join(self.keys)))
+
+    @classmethod
+    def parse(cls, text: str | None) -> Terms | None:
+        """The terms stored by this code, else None."""
+        if not text:
+            return None
+        digest, found, keys = text.split("\t")
+        if digest != readings_digest():
+            return None
+        return cls(tuple(found.split()), tuple(keys.split()))
 
 
 def kept(record: Mapping[str, Any] | None) -> list[KeptQuery] | None:

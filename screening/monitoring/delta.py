@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -241,14 +242,14 @@ def screen_range(
         if party_key in delta.touched or (source, source_key) in delta.removed:
             named.add(customer_id)
     stored = {
-        customer_id: (data_hash, policy_version, near_miss, kept_record)
-        for customer_id, data_hash, policy_version, near_miss, kept_record in session.execute(
+        customer_id: (data_hash, policy_version, near_miss, terms)
+        for customer_id, data_hash, policy_version, near_miss, terms in session.execute(
             select(
                 CustomerResult.customer_id,
                 CustomerResult.data_hash,
                 CustomerResult.policy_version,
                 CustomerResult.near_miss,
-                CustomerResult.readings,
+                CustomerResult.terms,
             ).where(CustomerResult.customer_id >= first_id, CustomerResult.customer_id <= last_id)
         )
     }
@@ -261,6 +262,7 @@ def screen_range(
     affected: list[int] = []
     recheck: dict[int, frozenset[Signature]] = {}
     unread: list[int] = []
+    reachable: list[tuple[int, str | None, str | None]] = []
 
     def rests_on_a_match(customer_id: int, near_miss: float | None) -> None:
         if reweighed and (customer_id in stored_findings or (near_miss or 0.0) >= NEAR_MISS):
@@ -276,20 +278,28 @@ def screen_range(
         if customer_id in named or last is None or last[:2] != (data_hash, policy):
             affected.append(customer_id)
             continue
-        terms = readings.kept_terms(last[3])
+        terms = readings.Terms.parse(last[3])
         if terms is None:
             unread.append(customer_id)
             continue
         # Most customers share no term with what changed: ruled out without a comparison.
         if index is not None and index.may_reach(terms):
-            kept = readings.kept(last[3])
-            meets = kept is not None and meets_kept(delta, kept, website, email)
-        else:
-            meets = _meets_domains_of(delta, website, email)
-        if meets:
+            reachable.append((customer_id, website, email))
+            continue
+        if _meets_domains_of(delta, website, email):
             affected.append(customer_id)
         else:
             rests_on_a_match(customer_id, last[2])
+    # The kept readings of the rest, read and decoded only for them.
+    kept_by = _kept_readings(session, [c for c, _, _ in reachable])
+    for customer_id, website, email in reachable:
+        kept = readings.kept(kept_by.get(customer_id))
+        if kept is None:
+            unread.append(customer_id)
+        elif meets_kept(delta, kept, website, email):
+            affected.append(customer_id)
+        else:
+            rests_on_a_match(customer_id, stored[customer_id][2])
     for customer in _customers(session, unread):
         if meets_delta(screener, delta, customer):
             affected.append(customer.id)
@@ -317,6 +327,19 @@ def screen_range(
 
 def _meets_domains_of(delta: DeltaPlan, website: str | None, email: str | None) -> bool:
     return delta.snapshot is not None and _meets_domains(delta.snapshot, website, email)
+
+
+def _kept_readings(session: Session, ids: list[int]) -> dict[int, dict[str, Any] | None]:
+    found: dict[int, dict[str, Any] | None] = {}
+    for start in range(0, len(ids), _IN_BATCH):
+        part = ids[start : start + _IN_BATCH]
+        for customer_id, record in session.execute(
+            select(CustomerResult.customer_id, CustomerResult.readings).where(
+                CustomerResult.customer_id.in_(part)
+            )
+        ):
+            found[customer_id] = record
+    return found
 
 
 def _customers(session: Session, ids: list[int]) -> list[Customer]:

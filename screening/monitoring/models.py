@@ -77,6 +77,9 @@ class CustomerResult(Base):
     # The customer's names as the matcher read them (`screening.matching.readings`): a delta
     # checks every customer against what changed without reading every name again.
     readings: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    # The terms of those readings as plain text (`screening.matching.readings.Terms`): most
+    # customers are ruled out by them alone, without decoding the readings.
+    terms: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class CustomerMatch(Base):

@@ -84,19 +84,24 @@ def fingerprints(
 ) -> dict[str, str]:
     """The content fingerprint of each party with an entry in these versions (a party on no
     list is absent)."""
-    versions = list(version_ids)
+    versions = set(version_ids)
     keys = sorted(set(party_keys))
     entries: dict[str, list[tuple[str, str]]] = {}
     for start in range(0, len(keys), _IN_BATCH):
-        for party_key, source_key, print_ in session.execute(
-            select(ListEntryRow.party_key, ListEntryRow.source_key, ListEntryRow.fingerprint)
-            .where(
-                ListEntryRow.version_id.in_(versions),
-                ListEntryRow.party_key.in_(keys[start : start + _IN_BATCH]),
+        # By party key alone (its index), the versions kept in Python: with both conditions in
+        # SQL, SQLite's planner walks every entry of the versions instead.
+        for party_key, version_id, source_key, print_ in session.execute(
+            select(
+                ListEntryRow.party_key,
+                ListEntryRow.version_id,
+                ListEntryRow.source_key,
+                ListEntryRow.fingerprint,
             )
+            .where(ListEntryRow.party_key.in_(keys[start : start + _IN_BATCH]))
             .order_by(ListEntryRow.version_id, ListEntryRow.id)
         ):
-            entries.setdefault(party_key, []).append((source_key, print_))
+            if version_id in versions:
+                entries.setdefault(party_key, []).append((source_key, print_))
     return {key: _digest(rows) for key, rows in entries.items()}
 
 
@@ -300,7 +305,9 @@ def screen_customers(
         row.near_miss = max(
             (m.score for m in stamped.matches if m.party_key not in flagged), default=None
         )
-        row.readings = readings.keep(queries_read(subject))
+        queries = queries_read(subject)
+        row.readings = readings.keep(queries)
+        row.terms = readings.Terms.of(queries).text()
         pending.append((customer, row, matches, alerts))
         outcomes.append(Outcome(stamped.decision, new_alerts, stamped.screening_id))
     session.flush()

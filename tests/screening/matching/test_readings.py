@@ -104,3 +104,27 @@ def test_a_record_made_by_other_code_is_not_used() -> None:
     assert kept_readings.kept({**record, "digest": "0" * 16}) is None
     assert kept_readings.kept(None) is None
     assert kept_readings.kept({}) is None
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.name)
+def test_may_reach_is_an_upper_bound_of_may_meet(query: Query) -> None:
+    index = _index()
+    (kept,) = _through_json([query])
+    terms = kept_readings.Terms.parse(kept_readings.Terms.of([query]).text())
+    assert terms is not None
+    if index.may_meet(kept.read, 0.5, kept.bonus):
+        assert index.may_reach(terms)
+
+
+def test_terms_rule_out_a_name_with_no_word_in_common_and_keep_their_digest() -> None:
+    index = _index()
+    listed = kept_readings.Terms.of([Query("Huawei Technologies Singapore")])
+    unlisted = kept_readings.Terms.of([Query("Acme Northwind Trading LLC")])
+    assert index.may_reach(listed)
+    assert not index.may_reach(unlisted)
+    # Written together, a listed name is still reached through its key.
+    assert index.may_reach(kept_readings.Terms.of([Query("HuaweiTechnologies")]))
+    stale = listed.text().replace(kept_readings.readings_digest(), "0" * 16)
+    assert kept_readings.Terms.parse(stale) is None
+    assert kept_readings.Terms.parse(None) is None
+    assert kept_readings.Terms.parse(listed.text()) == listed
