@@ -4,6 +4,7 @@ run finishes even with no `screening worker` running)."""
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -12,8 +13,10 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.queue import Runtime, enqueue, is_postgres, make_queue
+from api.wiring import open_sessions
 from screening.matching.live import LiveIndex
 from screening.monitoring import runs
+from screening.monitoring.results import Screener
 from screening.monitoring.runs import RunSummary
 from screening.policy.engine import PolicyEngine
 from screening.settings import Settings
@@ -87,6 +90,8 @@ class Rescreens:
             if not wait:
                 with self.sessions() as session:
                     return runs.summary(session, run_id)
+        elif self._processes(run_id) > 1:
+            self._side_by_side(run_id, self._processes(run_id), on_chunk)
         while True:
             with self.sessions() as session:
                 numbers = runs.pending_chunks(session, run_id)
@@ -105,8 +110,73 @@ class Rescreens:
             runs.finish_if_done(session, run_id)
             return runs.summary(session, run_id)
 
+    def _processes(self, run_id: int) -> int:
+        """How many processes work a run here: several only for a full run on an SQLite
+        file with more than one chunk, and only where processes can be forked."""
+        wanted = self.settings.rescreen_processes
+        url = self.settings.database_url
+        if wanted <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+            return 1
+        if not url.startswith("sqlite") or url in ("sqlite://", "sqlite:///:memory:"):
+            return 1
+        with self.sessions() as session:
+            if runs.get_run(session, run_id).kind != runs.FULL:
+                return 1
+            return max(1, min(wanted, len(runs.pending_chunks(session, run_id))))
+
+    def _side_by_side(self, run_id: int, processes: int, on_chunk: OnChunk | None) -> None:
+        """Forked processes each take every n-th chunk with the index already built (shared
+        with this process, copy on write); this process takes its own share. A chunk a
+        process did not finish (it died) stays pending for the loop that follows."""
+        screener = self.runtime.screener()
+        context = multiprocessing.get_context("fork")
+        others = [
+            context.Process(
+                target=_work_share,
+                args=(self.settings, screener, run_id, (part, processes), self.runtime.name),
+                daemon=True,
+            )
+            for part in range(1, processes)
+        ]
+        for other in others:
+            other.start()
+        try:
+            runs.run_to_end(
+                self.sessions,
+                screener,
+                run_id,
+                actor=f"worker:{self.runtime.name}",
+                worker=self.runtime.name,
+                on_chunk=on_chunk,
+                share=(0, processes),
+            )
+        finally:
+            for other in others:
+                other.join()
+        if on_chunk is not None:
+            # The other processes' chunks, for a caller that counts them (a progress bar).
+            with self.sessions() as session:
+                for number, counts in runs.done_by_others(session, run_id, self.runtime.name):
+                    on_chunk(number, counts)
+
     def run_pending(self, *, actor: str, full: bool = False) -> RunSummary | None:
         begun = self.begin(full=full, actor=actor)
         if begun is None:
             return None
         return self.run(begun.run_id, wait=self.wait)
+
+
+def _work_share(
+    settings: Settings,
+    screener: Screener,
+    run_id: int,
+    share: tuple[int, int],
+    name: str,
+) -> None:
+    """A forked rescreen process: its own connections (never its parent's), the parent's
+    index and policy."""
+    with open_sessions(settings) as sessions:
+        part = f"{name}-{share[0]}"
+        runs.run_to_end(
+            sessions, screener, run_id, actor=f"worker:{part}", worker=part, share=share
+        )

@@ -11,7 +11,8 @@ Steps, each timed and printed:
      target <= 5 s);
   5. a full rescreen on the 2024 lists (target <= 60 s).
 
-SQLite by default (a temporary file). With `--database-url postgresql+psycopg://...` a fresh
+SQLite by default (a temporary file): `--workers N` runs full rescreens in N processes side by
+side (SCREENING_RESCREEN_PROCESSES). With `--database-url postgresql+psycopg://...` a fresh
 database is created beside the one named, and dropped afterwards; `--workers N` then starts N-1
 `screening worker` processes and this process works the queue too.
 """
@@ -221,6 +222,8 @@ def main() -> None:
             data_dir=Path(tmp) / "data",
             api_keys=[SecretStr("admin:bench-admin-key-0123456789")],
             rescreen_chunk_size=args.chunk_size,
+            # On SQLite, N processes side by side; on PostgreSQL, N-1 workers and this one.
+            rescreen_processes=args.workers,
         )
         upgrade_database(url)
         kind = "PostgreSQL" if is_postgres(url) else "SQLite"

@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     customer_import_max_mb: int = Field(default=50, gt=0)
     # Customers per chunk of a full rescreen (each chunk is one transaction).
     rescreen_chunk_size: int = Field(default=500, ge=1, le=100_000)
+    # Processes a full rescreen on SQLite runs in (one per core is the most that helps); on
+    # PostgreSQL, start `screening worker` processes instead.
+    rescreen_processes: int = Field(default=1, ge=1, le=32)
     # The scheduler's full rescreen (hours between runs; 0: never) and how often it looks for
     # pending deltas (list versions activated by any process since the last rescreen).
     rescreen_full_interval_hours: float = Field(default=168.0, ge=0)

@@ -186,6 +186,41 @@ def owner_names(owners: Iterable[object]) -> Iterable[str]:
             yield from owner_names(owner.get("owners") or ())
 
 
+@dataclass(frozen=True, slots=True)
+class Assessed:
+    """One customer screened, not yet stored (`assess`, then `store`)."""
+
+    customer: Customer
+    screening: Screening
+    record: dict[str, Any]  # its audit row
+    readings: dict[str, Any]
+    terms: str
+
+
+def assess(screener: Screener, customers: Sequence[Customer], *, actor: str) -> list[Assessed]:
+    """Screen each customer against the lists and policy: CPU work only, nothing read from
+    or written to the database (a rescreen process does this before it takes a writer's
+    turn)."""
+    engine = screener.engine
+    snapshot = screener.snapshot
+    today = screener.today()
+    out: list[Assessed] = []
+    for customer in customers:
+        subject = data_of(customer).subject()
+        result = engine.screen(snapshot, subject, context=CONTEXT, on=today)
+        stamped, record = recorder.stamp(
+            result,
+            version_ids=snapshot.version_ids,
+            key_id=actor,
+            request_id=None,
+            customer_ref=customer.external_id,
+        )
+        queries = queries_read(subject)
+        kept, terms = readings.keep(queries), readings.Terms.of(queries).text()
+        out.append(Assessed(customer, stamped, record, kept, terms))
+    return out
+
+
 def screen_customers(
     session: Session,
     screener: Screener,
@@ -196,7 +231,29 @@ def screen_customers(
     alerted: Container[int] | None = None,
     unless_same: Mapping[int, frozenset[Signature]] | None = None,
 ) -> list[Outcome]:
-    """Screen each customer, record, store the findings, raise alerts, recompute access.
+    """Screen each customer, record, store the findings, raise alerts, recompute access."""
+    return store(
+        session,
+        screener,
+        assess(screener, customers, actor=actor),
+        actor=actor,
+        policy_stored=policy_stored,
+        alerted=alerted,
+        unless_same=unless_same,
+    )
+
+
+def store(
+    session: Session,
+    screener: Screener,
+    assessed: Sequence[Assessed],
+    *,
+    actor: str,
+    policy_stored: bool = False,
+    alerted: Container[int] | None = None,
+    unless_same: Mapping[int, frozenset[Signature]] | None = None,
+) -> list[Outcome]:
+    """Record the screens, store the findings, raise alerts, recompute access.
 
     The writes go out together (one audit insert, one delete of the old findings, one flush of
     the results): a rescreen chunk costs a few statements plus the work of the customers that
@@ -211,42 +268,24 @@ def screen_customers(
     snapshot = screener.snapshot
     if not policy_stored:
         audit_store.remember_policy(session, engine.loaded.version, engine.loaded.text)
-    today = screener.today()
-    screened: list[tuple[Customer, Screening, Subject]] = []
-    records: list[dict[str, Any]] = []
-    for customer in customers:
-        subject = data_of(customer).subject()
-        result = engine.screen(snapshot, subject, context=CONTEXT, on=today)
-        stamped, record = recorder.stamp(
-            result,
-            version_ids=snapshot.version_ids,
-            key_id=actor,
-            request_id=None,
-            customer_ref=customer.external_id,
-        )
-        screened.append((customer, stamped, subject))
-        records.append(record)
     # What the customers with findings or alerts need, read in two queries for the batch.
-    keys = {c.id: _listed_keys(stamped) for c, stamped, _ in screened}
-    alerting = [c.id for c in customers if keys[c.id] or alerted is None or c.id in alerted]
+    keys = {a.customer.id: _listed_keys(a.screening) for a in assessed}
+    alerting = [i for i, k in keys.items() if k or alerted is None or i in alerted]
     alerts_by = _alerts_of(session, alerting)
     wanted = set().union(*keys.values(), *({a.party_key for a in v} for v in alerts_by.values()))
     prints = fingerprints(session, snapshot.version_ids.values(), wanted)
-    found = {c.id: findings_of(session, stamped, snapshot, prints) for c, stamped, _ in screened}
+    found = {a.customer.id: findings_of(session, a.screening, snapshot, prints) for a in assessed}
     if unless_same:
-        kept = [
-            i
-            for i, (c, _, _) in enumerate(screened)
-            if c.id not in unless_same
-            or frozenset(signature(f) for f in found[c.id]) != unless_same[c.id]
+        assessed = [
+            a
+            for a in assessed
+            if a.customer.id not in unless_same
+            or frozenset(signature(f) for f in found[a.customer.id]) != unless_same[a.customer.id]
         ]
-        screened = [screened[i] for i in kept]
-        records = [records[i] for i in kept]
-        customers = [c for c, _, _ in screened]
-    if not screened:
+    if not assessed:
         return []
-    audit_store.record_screenings(session, records)
-    ids = [c.id for c in customers]
+    audit_store.record_screenings(session, [a.record for a in assessed])
+    ids = [a.customer.id for a in assessed]
     # No identity-map bookkeeping: the rows deleted are replaced at once, never read again.
     session.execute(
         delete(CustomerMatch)
@@ -261,7 +300,8 @@ def screen_customers(
     versions = dict(snapshot.version_ids)
     outcomes: list[Outcome] = []
     pending: list[tuple[Customer, CustomerResult, list[CustomerMatch], list[Alert]]] = []
-    for customer, stamped, subject in screened:
+    for one in assessed:
+        customer, stamped = one.customer, one.screening
         assert stamped.screening_id is not None
         findings = found[customer.id]
         matches = [
@@ -305,9 +345,7 @@ def screen_customers(
         row.near_miss = max(
             (m.score for m in stamped.matches if m.party_key not in flagged), default=None
         )
-        queries = queries_read(subject)
-        row.readings = readings.keep(queries)
-        row.terms = readings.Terms.of(queries).text()
+        row.readings, row.terms = one.readings, one.terms
         pending.append((customer, row, matches, alerts))
         outcomes.append(Outcome(stamped.decision, new_alerts, stamped.screening_id))
     session.flush()

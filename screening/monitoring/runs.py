@@ -30,7 +30,7 @@ from screening.listings import store as list_store
 from screening.monitoring import delta
 from screening.monitoring.delta import DELTA, DeltaPlan
 from screening.monitoring.models import Customer, RescreenChunk, RescreenRun
-from screening.monitoring.results import Screener, count, screen_customers
+from screening.monitoring.results import Assessed, Screener, assess, count, store
 
 FULL = "full"
 KINDS = (FULL, DELTA)
@@ -181,7 +181,7 @@ def run_chunk(
     # (PostgreSQL; SQLite has one writer anyway): the caller comes back to it if it is
     # still pending once that transaction has ended.
     free = session.scalar(
-        select(RescreenChunk.number)
+        select(RescreenChunk)
         .where(
             RescreenChunk.run_id == run_id,
             RescreenChunk.number == number,
@@ -191,6 +191,20 @@ def run_chunk(
     )
     if free is None:
         return None
+    first_id, last_id = free.first_id, free.last_id
+    assessed: list[Assessed] = []
+    alerted: set[int] = set()
+    if run.kind != DELTA:
+        # The screening comes before the claim, the first write: on SQLite a transaction
+        # holds the only writer's lock from its first write, so rescreen processes screen
+        # side by side and take turns only to store.
+        customers = session.scalars(
+            select(Customer)
+            .where(Customer.id >= first_id, Customer.id <= last_id)
+            .order_by(Customer.id)
+        ).all()
+        alerted = delta.with_alerts(session, first_id, last_id)
+        assessed = assess(screener, customers, actor=actor)
     claimed = session.execute(
         update(RescreenChunk)
         .where(
@@ -206,27 +220,33 @@ def run_chunk(
     assert chunk is not None
     if run.kind == DELTA:
         changes = (plans or PlanCache()).get(session, run)
-        tally = delta.screen_range(
-            session, screener, changes, chunk.first_id, chunk.last_id, actor=actor
-        )
+        tally = delta.screen_range(session, screener, changes, first_id, last_id, actor=actor)
         chunk.summary = dict(tally)
         return tally
-    customers = session.scalars(
-        select(Customer)
-        .where(Customer.id >= chunk.first_id, Customer.id <= chunk.last_id)
-        .order_by(Customer.id)
-    ).all()
-    alerted = delta.with_alerts(session, chunk.first_id, chunk.last_id)
     audit_store.remember_policy(
         session, screener.engine.loaded.version, screener.engine.loaded.text
     )
     counts: Counter[str] = Counter()
-    for outcome in screen_customers(
-        session, screener, customers, actor=actor, policy_stored=True, alerted=alerted
+    for outcome in store(
+        session, screener, assessed, actor=actor, policy_stored=True, alerted=alerted
     ):
         count(counts, outcome)
     chunk.summary = dict(counts)
     return counts
+
+
+def done_by_others(session: Session, run_id: int, worker: str) -> list[tuple[int, Counter[str]]]:
+    """The chunks of a run that other workers than `worker` have done, with their tallies."""
+    query = (
+        select(RescreenChunk)
+        .where(
+            RescreenChunk.run_id == run_id,
+            RescreenChunk.done_at.is_not(None),
+            RescreenChunk.done_by != worker,
+        )
+        .order_by(RescreenChunk.number)
+    )
+    return [(c.number, Counter(c.summary or {})) for c in session.scalars(query)]
 
 
 def summary(session: Session, run_id: int) -> RunSummary:
@@ -265,11 +285,14 @@ def run_to_end(
     actor: str,
     on_chunk: Callable[[int, Counter[str]], None] | None = None,
     worker: str | None = None,
+    share: tuple[int, int] = (0, 1),
 ) -> RunSummary:
     """Every pending chunk of a run, one transaction each (this is a composition helper: it
-    owns the transactions because each chunk must commit on its own)."""
+    owns the transactions because each chunk must commit on its own). `share` (i, n): only
+    the chunks whose number is i modulo n, for one of n processes working a run together."""
+    part, processes = share
     with sessions() as session:
-        numbers = pending_chunks(session, run_id)
+        numbers = [n for n in pending_chunks(session, run_id) if n % processes == part]
     plans = PlanCache()
     for number in numbers:
         with sessions.begin() as session:

@@ -27,6 +27,8 @@ class Subject:
     website: str | None = None
     identifiers: tuple[str, ...] = ()
     owners: tuple[Mapping[str, Any], ...] = field(default=())
+    # Built once: a rescreen asks for them three times (validation, the screen, kept readings).
+    _queries: tuple[Query, ...] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.aliases) > MAX_ALIASES:
@@ -39,6 +41,8 @@ class Subject:
 
         Built with Query.from_fields, the one place inputs become queries (and are validated).
         """
+        if self._queries is not None:
+            return list(self._queries)
         base: dict[str, object] = {
             "country": self.country,
             "domain": self.website or self.email,
@@ -48,7 +52,9 @@ class Subject:
         if self.kind is not None:
             base["kind"] = self.kind
         names = dict.fromkeys([self.name, *self.aliases])
-        return [Query.from_fields({**base, "name": name}) for name in names]
+        built = tuple(Query.from_fields({**base, "name": name}) for name in names)
+        object.__setattr__(self, "_queries", built)
+        return list(built)
 
     def to_dict(self) -> dict[str, Any]:
         return {

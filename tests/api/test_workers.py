@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.queue import Runtime, enqueue, is_postgres, make_queue
+from api.rescreen import Rescreens
 from screening.audit.models import ScreeningRecord
 from screening.monitoring import runs, service
 from screening.monitoring.customers import CustomerData
@@ -79,3 +80,35 @@ def test_two_workers_split_a_full_rescreen_with_no_chunk_done_twice(
     assert len(screened) == CUSTOMERS
     assert set(screened.values()) == {1}  # nobody screened twice, nobody skipped
     assert jobs == {"succeeded": chunks}
+
+
+def test_rescreen_processes_split_a_full_rescreen_on_sqlite(
+    db_url: str, loaded: None, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    if is_postgres(db_url):
+        pytest.skip("processes side by side are for SQLite; PostgreSQL uses workers")
+    with sessions.begin() as db:
+        for n in range(60):
+            data = CustomerData(name=f"Customer {n} Widgets LLC", country="US")
+            service.save_customer(db, f"c{n}", data, screener=None, actor="test")
+    settings = Settings(
+        database_url=db_url,
+        data_dir=tmp_path / "data",
+        rescreen_chunk_size=4,
+        rescreen_processes=2,
+    )
+    rescreens = Rescreens(settings, sessions)
+    reported: list[int] = []
+    begun = rescreens.begin(full=True, actor="test")
+    assert begun is not None
+    summary = rescreens.run(begun.run_id, on_chunk=lambda number, _: reported.append(number))
+    assert summary.screened == 60
+    assert sorted(reported) == list(range(15))  # every chunk reported once, whoever did it
+    with sessions() as db:
+        done_by = Counter(db.scalars(select(RescreenChunk.done_by)))
+        screened = Counter(s["name"] for s in db.scalars(select(ScreeningRecord.subject)))
+        status = db.get(RescreenRun, begun.run_id).status  # type: ignore[union-attr]
+    assert status == "done"
+    assert len(done_by) == 2 and sum(done_by.values()) == 15, done_by  # both took part
+    assert len(screened) == 60
+    assert set(screened.values()) == {1}  # nobody screened twice, nobody skipped
