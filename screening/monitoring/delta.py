@@ -317,6 +317,7 @@ def screen_range(
         policy_stored=True,
         alerted=alerted,
         unless_same=recheck,
+        current=set(recheck).difference(unread),  # their data and readings are as kept
     )
     for outcome in outcomes:
         count(counts, outcome)

@@ -193,14 +193,21 @@ class Assessed:
     customer: Customer
     screening: Screening
     record: dict[str, Any]  # its audit row
-    readings: dict[str, Any]
-    terms: str
+    # The readings to keep, and their terms; None when those kept already are current.
+    readings: dict[str, Any] | None
+    terms: str | None
 
 
-def assess(screener: Screener, customers: Sequence[Customer], *, actor: str) -> list[Assessed]:
+def assess(
+    screener: Screener,
+    customers: Sequence[Customer],
+    *,
+    actor: str,
+    current: Container[int] = (),
+) -> list[Assessed]:
     """Screen each customer against the lists and policy: CPU work only, nothing read from
     or written to the database (a rescreen process does this before it takes a writer's
-    turn)."""
+    turn). `current`: customers whose kept readings are current (`kept_current`)."""
     engine = screener.engine
     snapshot = screener.snapshot
     today = screener.today()
@@ -215,10 +222,29 @@ def assess(screener: Screener, customers: Sequence[Customer], *, actor: str) -> 
             request_id=None,
             customer_ref=customer.external_id,
         )
-        queries = queries_read(subject)
-        kept, terms = readings.keep(queries), readings.Terms.of(queries).text()
+        kept: dict[str, Any] | None = None
+        terms: str | None = None
+        if customer.id not in current:
+            queries = queries_read(subject)
+            kept, terms = readings.keep(queries), readings.Terms.of(queries).text()
         out.append(Assessed(customer, stamped, record, kept, terms))
     return out
+
+
+def kept_current(session: Session, first_id: int, last_id: int) -> set[int]:
+    """Customers in [first_id, last_id] whose kept readings were made from their data as it is
+    now, by this reading code (a full rescreen need not read their names again)."""
+    query = (
+        select(CustomerResult.customer_id)
+        .join(Customer, Customer.id == CustomerResult.customer_id)
+        .where(
+            CustomerResult.customer_id >= first_id,
+            CustomerResult.customer_id <= last_id,
+            CustomerResult.data_hash == Customer.data_hash,
+            CustomerResult.terms.startswith(readings.readings_digest() + "\t"),
+        )
+    )
+    return set(session.scalars(query))
 
 
 def screen_customers(
@@ -230,12 +256,13 @@ def screen_customers(
     policy_stored: bool = False,
     alerted: Container[int] | None = None,
     unless_same: Mapping[int, frozenset[Signature]] | None = None,
+    current: Container[int] = (),
 ) -> list[Outcome]:
     """Screen each customer, record, store the findings, raise alerts, recompute access."""
     return store(
         session,
         screener,
-        assess(screener, customers, actor=actor),
+        assess(screener, customers, actor=actor, current=current),
         actor=actor,
         policy_stored=policy_stored,
         alerted=alerted,
@@ -345,7 +372,8 @@ def store(
         row.near_miss = max(
             (m.score for m in stamped.matches if m.party_key not in flagged), default=None
         )
-        row.readings, row.terms = one.readings, one.terms
+        if one.terms is not None:
+            row.readings, row.terms = one.readings, one.terms
         pending.append((customer, row, matches, alerts))
         outcomes.append(Outcome(stamped.decision, new_alerts, stamped.screening_id))
     session.flush()

@@ -30,7 +30,14 @@ from screening.listings import store as list_store
 from screening.monitoring import delta
 from screening.monitoring.delta import DELTA, DeltaPlan
 from screening.monitoring.models import Customer, RescreenChunk, RescreenRun
-from screening.monitoring.results import Assessed, Screener, assess, count, store
+from screening.monitoring.results import (
+    Assessed,
+    Screener,
+    assess,
+    count,
+    kept_current,
+    store,
+)
 
 FULL = "full"
 KINDS = (FULL, DELTA)
@@ -204,7 +211,8 @@ def run_chunk(
             .order_by(Customer.id)
         ).all()
         alerted = delta.with_alerts(session, first_id, last_id)
-        assessed = assess(screener, customers, actor=actor)
+        current = kept_current(session, first_id, last_id)
+        assessed = assess(screener, customers, actor=actor, current=current)
     claimed = session.execute(
         update(RescreenChunk)
         .where(
