@@ -16,6 +16,7 @@ from api.queue import Runtime, enqueue, is_postgres, make_queue
 from api.wiring import open_sessions
 from screening.matching.live import LiveIndex
 from screening.monitoring import runs
+from screening.monitoring.delta import DELTA
 from screening.monitoring.results import Screener
 from screening.monitoring.runs import RunSummary
 from screening.policy.engine import PolicyEngine
@@ -111,8 +112,8 @@ class Rescreens:
             return runs.summary(session, run_id)
 
     def _processes(self, run_id: int) -> int:
-        """How many processes work a run here: several only for a full run on an SQLite
-        file with more than one chunk, and only where processes can be forked."""
+        """How many processes work a run here: several only on an SQLite file, for a run of
+        more than one chunk, and only where processes can be forked."""
         wanted = self.settings.rescreen_processes
         url = self.settings.database_url
         if wanted <= 1 or "fork" not in multiprocessing.get_all_start_methods():
@@ -120,8 +121,6 @@ class Rescreens:
         if not url.startswith("sqlite") or url in ("sqlite://", "sqlite:///:memory:"):
             return 1
         with self.sessions() as session:
-            if runs.get_run(session, run_id).kind != runs.FULL:
-                return 1
             return max(1, min(wanted, len(runs.pending_chunks(session, run_id))))
 
     def _side_by_side(self, run_id: int, processes: int, on_chunk: OnChunk | None) -> None:
@@ -129,11 +128,16 @@ class Rescreens:
         with this process, copy on write); this process takes its own share. A chunk a
         process did not finish (it died) stays pending for the loop that follows."""
         screener = self.runtime.screener()
+        plans = self.runtime.plans
+        with self.sessions() as session:
+            run = runs.get_run(session, run_id)
+            if run.kind == DELTA:
+                plans.get(session, run)  # built once, here, and inherited
         context = multiprocessing.get_context("fork")
         others = [
             context.Process(
                 target=_work_share,
-                args=(self.settings, screener, run_id, (part, processes), self.runtime.name),
+                args=(self.settings, screener, plans, run_id, (part, processes), self.runtime.name),
                 daemon=True,
             )
             for part in range(1, processes)
@@ -149,6 +153,7 @@ class Rescreens:
                 worker=self.runtime.name,
                 on_chunk=on_chunk,
                 share=(0, processes),
+                plans=plans,
             )
         finally:
             for other in others:
@@ -169,6 +174,7 @@ class Rescreens:
 def _work_share(
     settings: Settings,
     screener: Screener,
+    plans: runs.PlanCache,
     run_id: int,
     share: tuple[int, int],
     name: str,
@@ -178,5 +184,11 @@ def _work_share(
     with open_sessions(settings) as sessions:
         part = f"{name}-{share[0]}"
         runs.run_to_end(
-            sessions, screener, run_id, actor=f"worker:{part}", worker=part, share=share
+            sessions,
+            screener,
+            run_id,
+            actor=f"worker:{part}",
+            worker=part,
+            share=share,
+            plans=plans,
         )

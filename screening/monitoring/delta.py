@@ -47,11 +47,13 @@ from screening.monitoring.models import (
     RescreenCursor,
 )
 from screening.monitoring.results import (
+    Assessed,
     Screener,
     Signature,
+    assess,
     count,
     queries_read,
-    screen_customers,
+    store,
 )
 from screening.names.domains import domain_of
 
@@ -203,6 +205,18 @@ def with_alerts(session: Session, first_id: int, last_id: int) -> set[int]:
     return set(session.scalars(query))
 
 
+@dataclass(slots=True)
+class Selection:
+    """What a delta does with a range of customers, worked out before anything is written."""
+
+    assessed: list[Assessed]
+    alerted: set[int]
+    # Screened only to see whether their findings moved (`results.store`'s `unless_same`).
+    recheck: dict[int, frozenset[Signature]]
+    affected: int
+    checked: int
+
+
 def screen_range(
     session: Session,
     screener: Screener,
@@ -213,12 +227,51 @@ def screen_range(
     actor: str,
 ) -> Counter[str]:
     """The customers with ids in [first_id, last_id]: each screened in full if the change can
-    affect it, else only checked (from the readings kept with its last result, or by reading
-    its names when none are kept).
+    affect it, else only checked (`select_range`), then stored (`store_range`)."""
+    selection = select_range(session, screener, delta, first_id, last_id, actor=actor)
+    return store_range(session, screener, selection, actor=actor)
 
-    A customer that only rests on a match (a finding or a near miss) while the change added
-    entries is screened again in memory, and its result is written only if its findings moved
-    (what a full rescreen would have changed): most such customers keep theirs."""
+
+def store_range(
+    session: Session, screener: Screener, selection: Selection, *, actor: str
+) -> Counter[str]:
+    counts: Counter[str] = Counter(checked=selection.checked)
+    if selection.assessed:
+        engine = screener.engine
+        audit_store.remember_policy(session, engine.loaded.version, engine.loaded.text)
+    outcomes = store(
+        session,
+        screener,
+        selection.assessed,
+        actor=actor,
+        policy_stored=True,
+        alerted=selection.alerted,
+        unless_same=selection.recheck,
+    )
+    for outcome in outcomes:
+        count(counts, outcome)
+    # Screened again and found as they were: their stored results stand.
+    counts["rechecked"] = len(selection.recheck) - (len(outcomes) - selection.affected)
+    return counts
+
+
+def select_range(
+    session: Session,
+    screener: Screener,
+    delta: DeltaPlan,
+    first_id: int,
+    last_id: int,
+    *,
+    actor: str,
+) -> Selection:
+    """Which customers in [first_id, last_id] the change can affect, screened (reads and CPU
+    work only: a rescreen process does this before it takes a writer's turn).
+
+    Each is checked from the readings kept with its last result, or by reading its names when
+    none are kept. A customer that only rests on a match (a finding or a near miss) while the
+    change added entries is screened again too, and `store_range` writes its result only if
+    its findings moved (what a full rescreen would have changed): most such customers keep
+    theirs."""
     named: set[int] = set()
     stored_findings: dict[int, set[Signature]] = {}
     for customer_id, party_key, decision, fingerprint in session.execute(
@@ -306,24 +359,14 @@ def screen_range(
         else:
             rests_on_a_match(customer.id, stored[customer.id][2])
     customers = sorted(_customers(session, [*affected, *recheck]), key=lambda c: c.id)
-    if customers:
-        engine = screener.engine
-        audit_store.remember_policy(session, engine.loaded.version, engine.loaded.text)
-    outcomes = screen_customers(
-        session,
-        screener,
-        customers,
-        actor=actor,
-        policy_stored=True,
-        alerted=alerted,
-        unless_same=recheck,
-        current=set(recheck).difference(unread),  # their data and readings are as kept
+    current = set(recheck).difference(unread)  # their data and readings are as kept
+    return Selection(
+        assess(screener, customers, actor=actor, current=current),
+        alerted,
+        recheck,
+        len(set(affected)),
+        counts["checked"],
     )
-    for outcome in outcomes:
-        count(counts, outcome)
-    # Screened again and found as they were: their stored results stand.
-    counts["rechecked"] = len(recheck) - (len(outcomes) - len(affected))
-    return counts
 
 
 def _meets_domains_of(delta: DeltaPlan, website: str | None, email: str | None) -> bool:

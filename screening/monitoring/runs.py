@@ -201,10 +201,14 @@ def run_chunk(
     first_id, last_id = free.first_id, free.last_id
     assessed: list[Assessed] = []
     alerted: set[int] = set()
-    if run.kind != DELTA:
-        # The screening comes before the claim, the first write: on SQLite a transaction
-        # holds the only writer's lock from its first write, so rescreen processes screen
-        # side by side and take turns only to store.
+    # The screening comes before the claim, the first write: on SQLite a transaction holds
+    # the only writer's lock from its first write, so rescreen processes screen side by side
+    # and take turns only to store.
+    selection: delta.Selection | None = None
+    if run.kind == DELTA:
+        changes = (plans or PlanCache()).get(session, run)
+        selection = delta.select_range(session, screener, changes, first_id, last_id, actor=actor)
+    else:
         customers = session.scalars(
             select(Customer)
             .where(Customer.id >= first_id, Customer.id <= last_id)
@@ -226,9 +230,8 @@ def run_chunk(
         return None
     chunk = session.get(RescreenChunk, (run_id, number))
     assert chunk is not None
-    if run.kind == DELTA:
-        changes = (plans or PlanCache()).get(session, run)
-        tally = delta.screen_range(session, screener, changes, first_id, last_id, actor=actor)
+    if selection is not None:
+        tally = delta.store_range(session, screener, selection, actor=actor)
         chunk.summary = dict(tally)
         return tally
     audit_store.remember_policy(
@@ -294,6 +297,7 @@ def run_to_end(
     on_chunk: Callable[[int, Counter[str]], None] | None = None,
     worker: str | None = None,
     share: tuple[int, int] = (0, 1),
+    plans: PlanCache | None = None,
 ) -> RunSummary:
     """Every pending chunk of a run, one transaction each (this is a composition helper: it
     owns the transactions because each chunk must commit on its own). `share` (i, n): only
@@ -301,7 +305,7 @@ def run_to_end(
     part, processes = share
     with sessions() as session:
         numbers = [n for n in pending_chunks(session, run_id) if n % processes == part]
-    plans = PlanCache()
+    plans = plans or PlanCache()
     for number in numbers:
         with sessions.begin() as session:
             counts = run_chunk(

@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.queue import Runtime, enqueue, is_postgres, make_queue
 from api.rescreen import Rescreens
+from api.wiring import load_custom_list
 from screening.audit.models import ScreeningRecord
+from screening.listings import store as list_store
 from screening.monitoring import runs, service
 from screening.monitoring.customers import CustomerData
-from screening.monitoring.models import RescreenChunk, RescreenRun
+from screening.monitoring.models import Alert, RescreenChunk, RescreenRun
 from screening.settings import Settings
 from tests.processes import running, service_env, wait_for
 
@@ -109,6 +111,24 @@ def test_rescreen_processes_split_a_full_rescreen_on_sqlite(
         screened = Counter(s["name"] for s in db.scalars(select(ScreeningRecord.subject)))
         status = db.get(RescreenRun, begun.run_id).status  # type: ignore[union-attr]
     assert status == "done"
-    assert len(done_by) == 2 and sum(done_by.values()) == 15, done_by  # both took part
+    assert len(done_by) == 2, done_by  # both took part
+    assert sum(done_by.values()) == 15
     assert len(screened) == 60
     assert set(screened.values()) == {1}  # nobody screened twice, nobody skipped
+    # A delta after a list change is split the same way, the plan built once and inherited.
+    with sessions.begin() as db:
+        list_store.add_custom_list(db, "custom_partners", "Partners", "test")
+    partners = b"key,name\np1,Customer 7 Widgets LLC"
+    load_custom_list(settings, sessions, "custom_partners", partners)
+    changed = rescreens.run_pending(actor="test")
+    assert changed is not None
+    assert changed.kind == "delta"
+    assert changed.counts["checked"] == 60
+    with sessions() as db:
+        alerts = list(db.scalars(select(Alert.party_key)))
+        delta_by = Counter(
+            db.scalars(select(RescreenChunk.done_by).where(RescreenChunk.run_id == changed.run_id))
+        )
+    assert len(delta_by) == 2, delta_by
+    assert sum(delta_by.values()) == 15
+    assert len(alerts) == 1, alerts  # the one customer of that name
