@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from screening.audit import recorder
 from screening.audit import store as audit_store
@@ -319,9 +319,10 @@ def store(
         .where(CustomerMatch.customer_id.in_(ids))
         .execution_options(synchronize_session=False)
     )
+    # Not the kept readings: replaced when stale, never read here.
+    loaded = select(CustomerResult).options(defer(CustomerResult.readings))
     held = {
-        r.customer_id: r
-        for r in session.scalars(select(CustomerResult).where(CustomerResult.customer_id.in_(ids)))
+        r.customer_id: r for r in session.scalars(loaded.where(CustomerResult.customer_id.in_(ids)))
     }
     now = utcnow()
     versions = dict(snapshot.version_ids)
