@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, cast
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Table, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from screening.db import utcnow
-from screening.linking import graph, paths
+from screening.linking import graph, paths, pgstore, store
 from screening.linking.graph import Reach
 from screening.linking.models import (
     AccountSignal,
@@ -27,15 +27,18 @@ from screening.linking.models import (
     ClusterRoot,
     LinkCluster,
 )
+from screening.linking.placing import ACTIVE, Known, Place, Primed, chunks, places
 from screening.linking.rules import LinkRules
 from screening.linking.store import DbNeighbours
 from screening.monitoring import alerts
 from screening.monitoring.alerts import Finding
-from screening.monitoring.models import Account, Alert, Customer, CustomerMatch, CustomerResult
+from screening.monitoring.models import Account, Alert, CustomerMatch, CustomerResult
 
-ACTIVE: Final = ("open", "denied")
+# ACTIVE, Place and places live in `placing`; named here too, where callers have found them.
+__all__ = ["ACTIVE", "ALERT_SOURCE", "Growth", "Linker", "Place", "denied_label", "event",
+           "party_key", "places"]  # fmt: skip
+
 ALERT_SOURCE: Final = "linked_accounts"
-_CHUNK = 500
 
 
 def party_key(cluster_id: int) -> str:
@@ -44,10 +47,8 @@ def party_key(cluster_id: int) -> str:
     return f"rule:linked_accounts:cluster-{cluster_id}"
 
 
-def _chunks(items: Collection[int]) -> Iterable[list[int]]:
-    ordered = sorted(items)
-    for first in range(0, len(ordered), _CHUNK):
-        yield ordered[first : first + _CHUNK]
+def _table(model: Any) -> Table:
+    return cast(Table, model.__table__)
 
 
 def event(
@@ -93,48 +94,13 @@ def denied_label(session: Session, customer_id: int) -> str:
     return result.access_reason if result is not None else "denied"
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
-    cluster_id: int
-    active: bool
-    hops: int
-    root: bool
-    state: str
-    through: bool = True
-
-
-def places(session: Session, accounts: Collection[int]) -> dict[int, Place]:
-    """Where each account is: root or member of which cluster, at how many hops."""
-    found: dict[int, Place] = {}
-    for part in _chunks(accounts):
-        roots = session.execute(
-            select(ClusterRoot.account_pk, ClusterRoot.cluster_id, LinkCluster.status)
-            .join(LinkCluster, LinkCluster.id == ClusterRoot.cluster_id)
-            .where(ClusterRoot.account_pk.in_(part))
-        )
-        for pk, cluster_id, status in roots:
-            found[pk] = Place(cluster_id, status in ACTIVE, 0, True, "root")
-        members = session.execute(
-            select(
-                ClusterMember.account_pk,
-                ClusterMember.cluster_id,
-                ClusterMember.hops,
-                ClusterMember.state,
-                ClusterMember.through,
-                LinkCluster.status,
-            )
-            .join(LinkCluster, LinkCluster.id == ClusterMember.cluster_id)
-            .where(ClusterMember.account_pk.in_(part))
-        )
-        for pk, cluster_id, hops, state, through, status in members:
-            found[pk] = Place(cluster_id, status in ACTIVE, hops, False, state, through)
-    return found
-
-
 @dataclass(slots=True)
 class Growth:
     members_added: int = 0
     merged: list[int] = field(default_factory=list)
+    added: set[int] = field(default_factory=set)
+    # The cluster the account grown from joined, when it did.
+    joined: int | None = None
 
 
 class Linker:
@@ -148,11 +114,16 @@ class Linker:
 
     # --- walking ----------------------------------------------------------------------------
 
-    def _stop(self, accounts: Collection[int]) -> set[int]:
-        return set(places(self.session, accounts))
+    def walk(
+        self,
+        start: dict[int, int],
+        known: Known | None = None,
+        neighbours: graph.Neighbours | None = None,
+    ) -> graph.Walk:
+        def stop(accounts: Collection[int]) -> set[int]:
+            return set(known.places(accounts) if known else places(self.session, accounts))
 
-    def walk(self, start: dict[int, int]) -> graph.Walk:
-        return graph.walk(self.neighbours, start, self.rules, stop=self._stop)
+        return graph.walk(neighbours or self.neighbours, start, self.rules, stop=stop)
 
     # --- roots ------------------------------------------------------------------------------
 
@@ -204,7 +175,10 @@ class Linker:
 
     def grow_from(self, account_pk: int) -> Growth:
         """New signals of an account: the links they make, from wherever the account is."""
-        place = places(self.session, [account_pk]).get(account_pk)
+        rows = list(self.neighbours.shared([account_pk]))
+        known = Known(self.session, {account_pk, *(o for _, o, _, _ in rows)})
+        primed = Primed(self.neighbours, account_pk, rows)
+        place = known.found.get(account_pk)
         if place is not None:
             cluster = self.session.get(LinkCluster, place.cluster_id)
             assert cluster is not None
@@ -213,17 +187,17 @@ class Linker:
             if not place.root:
                 member = self.session.get(ClusterMember, account_pk)
                 assert member is not None
-                member.through = self._passes(account_pk, place.cluster_id)
+                member.through = self._passes(rows, known.found, place.cluster_id)
                 if not member.through:
                     return Growth()
-            return self._add(cluster, {account_pk: place.hops}, self.walk({account_pk: place.hops}))
-        rows = list(self.neighbours.shared([account_pk]))
+            walked = self.walk({account_pk: place.hops}, known, primed)
+            return self._add(cluster, {account_pk: place.hops}, walked, known=known)
         every = graph.pair_links(rows, self.rules).get(account_pk, {})
         if not every:
             return Growth()
         near = {
             pk: p
-            for pk, p in places(self.session, every).items()
+            for pk, p in known.places(every).items()
             if p.active and p.state != "dismissed" and p.hops < self.rules.max_hops and p.through
         }
         strong = {pk for pk in near if every[pk].score >= self.rules.threshold}
@@ -251,7 +225,7 @@ class Linker:
         shared = {v for _, o, kind, v in rows if o in mates and self._counts(kind)}
         through = graph.passes_through(shared, self.rules)
         walked = (
-            self.walk({account_pk: hops})
+            self.walk({account_pk: hops}, known, primed)
             if hops < self.rules.max_hops and through
             else graph.Walk({}, set(), False)
         )
@@ -259,15 +233,19 @@ class Linker:
         if through:
             walked.through.add(account_pk)
         walked.touched |= {pk for pk in near if pk in strong} - {via}
-        return self._add(cluster, {via: near[via].hops}, walked)
+        growth = self._add(cluster, {via: near[via].hops}, walked, known=known)
+        if account_pk in growth.added:
+            growth.joined = cluster.id
+        return growth
 
     def _counts(self, kind: str) -> bool:
         return self.rules.weight(kind) >= self.rules.through_score
 
-    def _passes(self, account_pk: int, cluster_id: int) -> bool:
-        """Whether links are followed through this member (see `graph.passes_through`)."""
-        rows = list(self.neighbours.shared([account_pk]))
-        found = places(self.session, {o for _, o, _, _ in rows})
+    def _passes(
+        self, rows: Iterable[graph.Shared], found: dict[int, Place], cluster_id: int
+    ) -> bool:
+        """Whether links are followed through this member (see `graph.passes_through`), from
+        its rows and the places of the accounts in them."""
         mates = {pk for pk, p in found.items() if p.cluster_id == cluster_id}
         shared = {v for _, o, kind, v in rows if o in mates and self._counts(kind)}
         return graph.passes_through(shared, self.rules)
@@ -278,10 +256,11 @@ class Linker:
         origin: dict[int, int],
         walked: graph.Walk,
         routes: dict[int, list[dict[str, Any]]] | None = None,
+        known: Known | None = None,
     ) -> Growth:
         """Make the walked accounts members (shortest path first), merge the clusters it met."""
         growth = Growth()
-        met = places(self.session, walked.touched)
+        met = known.places(walked.touched) if known else places(self.session, walked.touched)
         for other in sorted({p.cluster_id for p in met.values() if p.active} - {cluster.id}):
             self._merge(other, cluster)
             growth.merged.append(other)
@@ -296,71 +275,78 @@ class Linker:
             )
         if not walked.reached:
             return growth
+        # Every account named below, read at once: the new members and those they were reached by.
+        accounts = self._accounts({*walked.reached, *(r.via for r in walked.reached.values())})
+        ids = {pk: account_id for pk, (account_id, _) in accounts.items()}
         if routes is None:
-            routes = self._routes(origin, walked.reached)
+            routes = self._routes(origin, walked.reached, ids)
         now = utcnow()
-        members = [
-            ClusterMember(
-                account_pk=reach.account,
-                cluster_id=cluster.id,
-                state="review",
-                hops=reach.hops,
-                via_account_pk=reach.via,
-                score=reach.link.score,
-                through=reach.account in walked.through,
-                path=routes[reach.account],
-                reason=paths.describe(routes[reach.account]),
-                added_at=now,
-            )
+        rows = [
+            {
+                "account_pk": reach.account,
+                "cluster_id": cluster.id,
+                "state": "review",
+                "hops": reach.hops,
+                "via_account_pk": reach.via,
+                "score": reach.link.score,
+                "through": reach.account in walked.through,
+                "path": routes[reach.account],
+                "reason": paths.describe(routes[reach.account]),
+                "added_at": now,
+            }
             for reach in sorted(walked.reached.values(), key=lambda r: (r.hops, r.account))
         ]
-        ids = self._ids({m.account_pk for m in members})
-        members = self._insert(members)
-        self._raise_alerts(cluster, members)
+        kept = self._insert(rows)
+        owners = {row["account_pk"]: accounts[row["account_pk"]][1] for row in kept}
+        self._raise_alerts(cluster, kept, owners)
         cluster.updated_at = now
-        growth.members_added = len(members)
+        growth.members_added = len(kept)
+        growth.added = set(owners)
         event(
             self.session,
             cluster,
             actor=self.actor,
             kind="grown",
-            reason=f"{len(members)} linked accounts sent to review",
-            details={"accounts": [ids[m.account_pk] for m in members[:100]]},
+            reason=f"{len(kept)} linked accounts sent to review",
+            details={"accounts": [ids[row["account_pk"]] for row in kept[:100]]},
         )
         return growth
 
-    def _insert(self, members: list[ClusterMember]) -> list[ClusterMember]:
-        """Insert the new members; one that another process made a member meanwhile (two
-        signups linking at once) is skipped, never an error for the caller."""
-        try:
-            with self.session.begin_nested():
-                self.session.add_all(members)
-                self.session.flush()
-            return members
-        except IntegrityError:
-            pass
-        kept: list[ClusterMember] = []
-        for member in members:
-            fresh = ClusterMember(
-                **{c.key: getattr(member, c.key) for c in ClusterMember.__table__.columns}
+    def _insert(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Insert the new members (rows of cluster_members); one that another process made a
+        member meanwhile (two signups linking at once) is skipped, never an error for the
+        caller: the primary key decides, as for alerts."""
+        if not rows:
+            return []
+        table = _table(ClusterMember)
+        self.session.flush()  # a Core statement: what is pending is not flushed for it
+        if self.session.get_bind().dialect.name == "postgresql":
+            found = pgstore.insert_many(
+                self.session, table, rows, conflict=["account_pk"], returning="account_pk"
             )
-            try:
-                with self.session.begin_nested():
-                    self.session.add(fresh)
-                    self.session.flush()
-            except IntegrityError:
-                continue
-            kept.append(fresh)
-        return kept
+            kept = set(found)
+        else:
+            statement = (
+                store.insert_for(self.session, table)
+                .on_conflict_do_nothing(index_elements=["account_pk"])
+                .returning(table.c.account_pk)
+            )
+            # Many parameter sets: sent as multi-row INSERTs, a compiled statement reused.
+            kept = set(self.session.scalars(statement, rows))
+        return [row for row in rows if row["account_pk"] in kept]
 
     def _routes(
-        self, origin: dict[int, int], reached: dict[int, Reach]
+        self,
+        origin: dict[int, int],
+        reached: dict[int, Reach],
+        ids: dict[int, str] | None = None,
     ) -> dict[int, list[dict[str, Any]]]:
         """Each reached account's path: its link to the account it was reached by, then that
         account's path (an origin's is stored: a root has none, a member its own)."""
         labels: dict[int, str] = {}
         routes: dict[int, list[dict[str, Any]]] = {}
         for pk in origin:
+            # A root first: an account can be a root and a member (`places` shows the member).
             root = self.session.get(ClusterRoot, pk)
             if root is not None:
                 labels[pk] = root.denied_because
@@ -370,7 +356,8 @@ class Linker:
             if member is not None:
                 routes[pk] = list(member.path)
         order = sorted(reached.values(), key=lambda r: (r.hops, r.account))
-        ids = self._ids({r.via for r in order})
+        if ids is None:
+            ids = self._ids({r.via for r in order})
         for reach in order:
             first = paths.step(ids[reach.via], reach.link.kinds, reach.link.score, reach.link.crowd)
             if reach.via in labels:
@@ -447,31 +434,42 @@ class Linker:
                 from_status=alert.status,
             )
 
-    def _raise_alerts(self, cluster: LinkCluster, members: list[ClusterMember]) -> None:
-        by_account = {m.account_pk: m for m in members}
-        owners: dict[int, Customer] = {}
-        for part in _chunks(by_account):
-            rows = self.session.execute(
-                select(Account.id, Customer)
-                .join(Customer, Customer.id == Account.customer_id)
-                .where(Account.id.in_(part))
-            )
-            owners.update({pk: customer for pk, customer in rows})
+    def _raise_alerts(
+        self, cluster: LinkCluster, rows: list[dict[str, Any]], owners: dict[int, int]
+    ) -> None:
+        """An alert for each new member's customer (raised together), its id on the member."""
         key = party_key(cluster.id)
-        for pk, member in sorted(by_account.items()):
-            customer = owners[pk]
-            root = member.path[-1]
+        findings = []
+        for row in sorted(rows, key=lambda r: r["account_pk"]):
+            root = row["path"][-1]
             finding = Finding(
                 party_key=key,
                 decision="review",
                 source=ALERT_SOURCE,
                 source_key=root["account_id"],
                 entity_name=root.get("denied_because"),
-                score=member.score,
+                score=row["score"],
             )
-            alerts.raise_for(self.session, customer, finding, actor=self.actor)
-            alert = alerts.alert_for(self.session, customer.id, key)
-            member.alert_id = alert.id if alert is not None else None
+            findings.append((owners[row["account_pk"]], finding))
+        raised = alerts.raise_many(self.session, findings, actor=self.actor)
+        pairs = [
+            (row["account_pk"], raised[(owners[row["account_pk"]], key)])
+            for row in rows
+            if (owners[row["account_pk"]], key) in raised
+        ]
+        store.set_column(self.session, ClusterMember, "account_pk", "alert_id", pairs)
+
+    def _accounts(self, accounts: Collection[int]) -> dict[int, tuple[str, int]]:
+        """(account id, customer) of each account."""
+        found: dict[int, tuple[str, int]] = {}
+        for part in chunks(accounts):
+            rows = self.session.execute(
+                select(Account.id, Account.account_id, Account.customer_id).where(
+                    store.among(self.session, Account.id, part)
+                )
+            )
+            found.update({pk: (account_id, customer) for pk, account_id, customer in rows})
+        return found
 
     def _merge(self, source_id: int, target: LinkCluster) -> None:
         source = self.session.get(LinkCluster, source_id)
@@ -495,9 +493,11 @@ class Linker:
 
     def _ids(self, accounts: Collection[int]) -> dict[int, str]:
         found: dict[int, str] = {}
-        for part in _chunks(accounts):
+        for part in chunks(accounts):
             rows = self.session.execute(
-                select(Account.id, Account.account_id).where(Account.id.in_(part))
+                select(Account.id, Account.account_id).where(
+                    store.among(self.session, Account.id, part)
+                )
             )
             found.update({pk: account_id for pk, account_id in rows})
         return found
@@ -505,7 +505,7 @@ class Linker:
     def clusters_carrying(self, signal_ids: Collection[int]) -> list[int]:
         """Active clusters with a root or member that carries one of these values."""
         carriers: set[int] = set()
-        for part in _chunks(signal_ids):
+        for part in chunks(signal_ids):
             carriers.update(
                 self.session.scalars(
                     select(AccountSignal.account_pk).where(AccountSignal.signal_id.in_(part))

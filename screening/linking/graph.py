@@ -15,9 +15,11 @@ Shared = tuple[int, int, str, int]
 
 
 class Neighbours(Protocol):
-    def shared(self, accounts: Collection[int]) -> Iterable[Shared]:
+    def shared(self, accounts: Collection[int], at_least: float = 0.0) -> Iterable[Shared]:
         """One row for every counting signal value that an account of `accounts` and another
-        account both carry, and that no more than the degree cut-off of accounts carry."""
+        account both carry, and that no more than the degree cut-off of accounts carry. With
+        `at_least`, the rows of pairs whose weights cannot add up to it may be left out (every
+        row of the other pairs is kept)."""
         ...
 
 
@@ -49,9 +51,21 @@ def pair_links(rows: Iterable[Shared], rules: LinkRules) -> dict[int, dict[int, 
         if account != other:
             shared.setdefault((account, other), set()).add(kind)
     found: dict[int, dict[int, Link]] = {}
+    # A walk meets a handful of combinations of kinds over millions of pairs: each is scored once.
+    made: dict[frozenset[str], Link] = {}
     for (account, other), kinds in shared.items():
-        found.setdefault(account, {})[other] = _link(kinds, rules)
+        key = frozenset(kinds)
+        link = made.get(key)
+        if link is None:
+            link = made[key] = _link(kinds, rules)
+        found.setdefault(account, {})[other] = link
     return found
+
+
+def least_link(rules: LinkRules) -> float:
+    """The least score a pair's link needs to count in a walk: the threshold, or a crowd's
+    share of one."""
+    return min(rules.threshold, rules.crowd_score) if rules.crowd_min > 0 else rules.threshold
 
 
 def links_from(rows: Iterable[Shared], rules: LinkRules) -> dict[int, dict[int, Link]]:
@@ -81,6 +95,16 @@ def crowd_link(
     )
     score = round(min(sum(link.score for link in counted.values()), 9.0), 6)
     return best, Link(score, tuple(kinds), crowd=len(counted))
+
+
+def _links_vouch(rules: LinkRules) -> bool:
+    """Whether every reached account passes: when one value suffices and every link a walk
+    follows holds a value heavy enough to vouch (the kinds too light to vouch cannot add up to
+    a link), the link that reached an account vouches for it."""
+    light = sum(w for w in rules.weights.values() if w < rules.through_score)
+    return rules.through_values <= 0 or (
+        rules.through_values == 1 and light < least_link(rules) - 1e-9
+    )
 
 
 def passes_through(shared_values: Collection[int], rules: LinkRules) -> bool:
@@ -129,18 +153,44 @@ def walk(
     # crowd link (rules.crowd_min).
     support: dict[int, dict[int, Link]] = {}
     frontier = sorted(a for a, hops in start.items() if hops < rules.max_hops)
+    least = least_link(rules)
+    heavy = {kind: rules.weight(kind) >= rules.through_score for kind in k.ALL}
+    far = rules.max_hops + 1
+
+    def vouching(rows: Iterable[Shared]) -> dict[int, set[int]]:
+        vouched: dict[int, set[int]] = {}
+        for account, other, kind, value in rows:
+            weighty = heavy.get(kind)
+            if weighty is None:
+                weighty = heavy[kind] = rules.weight(kind) >= rules.through_score
+            if weighty and seen.get(other, far) <= seen[account]:
+                vouched.setdefault(account, set()).add(value)
+        return vouched
+
+    everyone = _links_vouch(rules)
     while frontier:
         offers: dict[int, Reach] = {}
+        # Only an account whose support grew can have become a crowd link since last level.
+        grown: set[int] = set()
         for first in range(0, len(frontier), chunk):
             part = frontier[first : first + chunk]
-            rows = list(neighbours.shared(part))
-            vouched: dict[int, set[int]] = {}
-            for account, other, kind, value in rows:
-                if seen.get(other, rules.max_hops + 1) <= seen[account] and (
-                    rules.weight(kind) >= rules.through_score
-                ):
-                    vouched.setdefault(account, set()).add(value)
-            passing = {a for a in part if a in start or passes_through(vouched.get(a, ()), rules)}
+            # Pairs too weak to link leave out most rows (a city shared by 200 accounts); the
+            # values they share may still vouch for an account: asked again for those in doubt.
+            rows = list(neighbours.shared(part, least))
+            if everyone:
+                passing = set(part)
+            else:
+                vouched = vouching(rows)
+                doubt = [
+                    a
+                    for a in part
+                    if a not in start and not passes_through(vouched.get(a, ()), rules)
+                ]
+                if doubt:
+                    vouched.update(vouching(neighbours.shared(doubt)))
+                passing = {
+                    a for a in part if a in start or passes_through(vouched.get(a, ()), rules)
+                }
             through |= passing - set(start)
             for account, found in sorted(pair_links(rows, rules).items()):
                 if account not in passing:
@@ -151,6 +201,7 @@ def walk(
                         continue
                     if link.score < rules.threshold:
                         support.setdefault(other, {})[account] = link
+                        grown.add(other)
                         continue
                     held = offers.get(other)
                     if held is None or (hops, -link.score, account) < (
@@ -159,7 +210,7 @@ def walk(
                         held.via,
                     ):
                         offers[other] = Reach(other, hops, account, link)
-        for other in sorted(support):
+        for other in sorted(grown):
             if other in seen or other in offers:
                 continue
             crowd = crowd_link(support[other], rules, seen)

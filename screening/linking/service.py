@@ -81,13 +81,16 @@ def record(
     for stale in linker.clusters_carrying(seen.crossed):
         linker.reevaluate(stale)
     denied = linker.denied_without_cluster(account.id)
+    joined = None
     if denied:
         linker.new_root(*denied[0])
     elif seen.new:
-        added = linker.grow_from(account.id).members_added
-    place = places(session, [account.id]).get(account.id)
-    cluster_id = place.cluster_id if place is not None and place.active else None
-    return Recorded(account.account_id, len(found), seen.new, cluster_id, added)
+        growth = linker.grow_from(account.id)
+        added, joined = growth.members_added, growth.joined
+    if joined is None:  # it did not join a cluster now: it may be in one already
+        place = places(session, [account.id]).get(account.id)
+        joined = place.cluster_id if place is not None and place.active else None
+    return Recorded(account.account_id, len(found), seen.new, joined, added)
 
 
 @dataclass(slots=True)

@@ -6,22 +6,71 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Float,
+    Integer,
+    Select,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
+from screening.linking import kinds as k
+from screening.linking import pgstore
 from screening.linking.models import AccountSignal, SignalValue
 from screening.linking.rules import LinkRules
 from screening.linking.signals import Signal
 
+# Rows per multi-row statement: well under either database's limit on bound parameters.
+_ROWS = 500
 
-def _insert(session: Session, table: Any) -> Any:
+
+def insert_for(session: Session, table: Any) -> Any:
     """INSERT ... ON CONFLICT for the dialect in use (both speak it)."""
     if session.get_bind().dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
+
+
+def set_column(
+    session: Session, model: Any, key: str, column: str, pairs: Sequence[tuple[int, int | None]]
+) -> None:
+    """Set `column` to each pair's value on the row whose `key` is the pair's key: on
+    PostgreSQL one UPDATE ... FROM unnest(...) rather than a round trip each; SQLite runs one
+    UPDATE a row, in process (no round trips to save)."""
+    table = model.__table__
+    if _postgres(session):
+        pgstore.set_many(session, table, key, column, pairs)
+        return
+    statement = update(table).where(table.c[key] == bindparam("k")).values({column: bindparam("v")})
+    if pairs:
+        session.execute(statement, [{"k": k, "v": v} for k, v in pairs])
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def among(session: Session, column: Any, ids: Collection[int]) -> ColumnElement[bool]:
+    """`column IN ids`. On PostgreSQL one array parameter (`= ANY`): the driver parses a
+    statement with hundreds of placeholders anew each time, and the text never repeats."""
+    if _postgres(session):
+        return cast(ColumnElement[bool], column == any_(literal(list(ids), ARRAY(Integer))))
+    return cast(ColumnElement[bool], column.in_(list(ids)))
 
 
 def _values(session: Session, signals: Sequence[Signal]) -> dict[tuple[str, str], int]:
@@ -30,31 +79,39 @@ def _values(session: Session, signals: Sequence[Signal]) -> dict[tuple[str, str]
     keys = sorted({(s.kind, s.digest) for s in signals})
     if not keys:
         return {}
-    rows = [
-        {
-            "kind": s.kind,
-            "digest": s.digest,
-            "display": s.display,
-            "counts": s.counts,
-            "accounts": 0,
-        }
-        for s in {(s.kind, s.digest): s for s in signals}.values()
-    ]
-    session.execute(
-        _insert(session, SignalValue)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["kind", "digest"])
-    )
+    found: dict[tuple[str, str], int] = {}
+    if _postgres(session):
+        found = pgstore.values(session, signals)
+        keys = [key for key in keys if key not in found]
+        if not keys:
+            return found
+    else:
+        rows = [
+            {
+                "kind": s.kind,
+                "digest": s.digest,
+                "display": s.display,
+                "counts": s.counts,
+                "accounts": 0,
+            }
+            for s in {(s.kind, s.digest): s for s in signals}.values()
+        ]
+        session.execute(
+            insert_for(session, SignalValue)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["kind", "digest"])
+        )
     by_kind: dict[str, list[str]] = {}
     for kind, digest in keys:
         by_kind.setdefault(kind, []).append(digest)
-    found = session.execute(
+    read = session.execute(
         select(SignalValue.kind, SignalValue.digest, SignalValue.id).where(
             or_(*(and_(SignalValue.kind == kind, SignalValue.digest.in_(d))
                   for kind, d in sorted(by_kind.items())))
         )
     )  # fmt: skip
-    return {(kind, digest): id_ for kind, digest, id_ in found}
+    found.update({(kind, digest): id_ for kind, digest, id_ in read})
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +124,19 @@ def observe(
     session: Session, account_pk: int, signals: Sequence[Signal], at: datetime, *, max_degree: int
 ) -> Observed:
     """Record that the account showed these signals at `at`."""
+    session.flush()  # the statements below are Core: nothing pending is flushed for them
     ids = sorted(set(_values(session, signals).values()))
     if not ids:
         return Observed(0, ())
+    if _postgres(session):
+        written = pgstore.rows(session, account_pk, ids, at, max_degree=max_degree)
+        # A row another writer inserted while the statement ran was counted by neither part.
+        _count_again(session, account_pk, [i for i in ids if i not in written.inserted
+                                            and i not in written.counted], at)  # fmt: skip
+        return Observed(len(written.inserted), written.crossed)
     inserted = set(
         session.scalars(
-            _insert(session, AccountSignal)
+            insert_for(session, AccountSignal)
             .values(
                 [
                     {
@@ -91,34 +155,80 @@ def observe(
     )
     crossed: tuple[int, ...] = ()
     if inserted:
-        session.execute(
+        degrees = session.execute(
             update(SignalValue)
             .where(SignalValue.id.in_(sorted(inserted)))
             .values(accounts=SignalValue.accounts + 1)
+            .returning(SignalValue.id, SignalValue.accounts, SignalValue.counts)
         )
         crossed = tuple(
-            session.scalars(
-                select(SignalValue.id).where(
-                    SignalValue.id.in_(sorted(inserted)),
-                    SignalValue.accounts == max_degree + 1,
-                    SignalValue.counts.is_(True),
-                )
-            )
+            sorted(i for i, degree, counts in degrees if counts and degree == max_degree + 1)
         )
-    again = [i for i in ids if i not in inserted]
-    if again:
-        session.execute(
-            update(AccountSignal)
-            .where(AccountSignal.account_pk == account_pk, AccountSignal.signal_id.in_(again))
-            .values(
-                observations=AccountSignal.observations + 1,
-                last_seen=case((AccountSignal.last_seen < at, at), else_=AccountSignal.last_seen),
-                first_seen=case(
-                    (AccountSignal.first_seen > at, at), else_=AccountSignal.first_seen
-                ),
-            )
-        )
+    _count_again(session, account_pk, [i for i in ids if i not in inserted], at)
     return Observed(len(inserted), crossed)
+
+
+def _count_again(session: Session, account_pk: int, again: list[int], at: datetime) -> None:
+    if not again:
+        return
+    session.execute(
+        update(AccountSignal)
+        .where(AccountSignal.account_pk == account_pk, AccountSignal.signal_id.in_(again))
+        .values(
+            observations=AccountSignal.observations + 1,
+            last_seen=case((AccountSignal.last_seen < at, at), else_=AccountSignal.last_seen),
+            first_seen=case((AccountSignal.first_seen > at, at), else_=AccountSignal.first_seen),
+        )
+    )
+
+
+def ids_param(postgres: bool, column: Any, name: str = "ids") -> ColumnElement[bool]:
+    """`column IN :name`, for a statement built once and run many times (see `among`)."""
+    if postgres:
+        return cast(ColumnElement[bool], column == any_(bindparam(name, type_=ARRAY(Integer))))
+    return cast(ColumnElement[bool], column.in_(bindparam(name, expanding=True)))
+
+
+@lru_cache(maxsize=32)
+def _shared_statement(
+    postgres: bool, weights: tuple[tuple[str, float], ...] | None, one: bool
+) -> Select[int, int, str, int]:
+    """The neighbours query, built once (building one costs more than running it for one
+    account); with `weights`, only the rows of pairs whose weights reach :at_least. For `one`
+    account an equality: the plan PostgreSQL keeps for a prepared `= ANY(array)` can scan the
+    whole table of a small database, 50 ms for a signup."""
+    values = cast(Table, SignalValue.__table__)
+    signals = cast(Table, AccountSignal.__table__)
+    mine, theirs = signals.alias("mine"), signals.alias("theirs")
+    query = (
+        select(
+            mine.c.account_pk.label("account"),
+            theirs.c.account_pk.label("other"),
+            values.c.kind,
+            values.c.id,
+        )
+        .join(values, values.c.id == mine.c.signal_id)
+        .join(theirs, theirs.c.signal_id == mine.c.signal_id)
+        .where(
+            mine.c.account_pk == bindparam("id") if one else ids_param(postgres, mine.c.account_pk),
+            theirs.c.account_pk != mine.c.account_pk,
+            values.c.counts.is_(True),
+            values.c.accounts > 1,
+            values.c.accounts <= bindparam("max_degree", type_=Integer),
+        )
+    )
+    if weights is None:
+        return query
+    # Summed in the database: most rows a walk would read are pairs sharing one weak value
+    # (a city of 200 accounts), and they stay there. Each kind counts its own weight (an
+    # address and its normalised form twice: more rows, never fewer).
+    weight = case(dict(weights), value=values.c.kind, else_=0.0)
+    rows = query.add_columns(
+        func.sum(weight).over(partition_by=(mine.c.account_pk, theirs.c.account_pk)).label("total")
+    ).subquery()
+    return select(rows.c.account, rows.c.other, rows.c.kind, rows.c.id).where(
+        rows.c.total >= bindparam("at_least", type_=Float)
+    )
 
 
 class DbNeighbours:
@@ -127,24 +237,25 @@ class DbNeighbours:
     def __init__(self, session: Session, rules: LinkRules) -> None:
         self.session = session
         self.rules = rules
+        self.weights = tuple((kind, rules.weight(kind)) for kind in k.ALL)
 
-    def shared(self, accounts: Collection[int]) -> Iterable[tuple[int, int, str, int]]:
+    def shared(
+        self, accounts: Collection[int], at_least: float = 0.0
+    ) -> Iterable[tuple[int, int, str, int]]:
         if not accounts:
             return []
-        mine, theirs = aliased(AccountSignal), aliased(AccountSignal)
-        query = (
-            select(mine.account_pk, theirs.account_pk, SignalValue.kind, SignalValue.id)
-            .join(SignalValue, SignalValue.id == mine.signal_id)
-            .join(theirs, theirs.signal_id == mine.signal_id)
-            .where(
-                mine.account_pk.in_(sorted(accounts)),
-                theirs.account_pk != mine.account_pk,
-                SignalValue.counts.is_(True),
-                SignalValue.accounts > 1,
-                SignalValue.accounts <= self.rules.max_degree,
-            )
-        )
-        return [(a, b, kind, value) for a, b, kind, value in self.session.execute(query)]
+        # Core rows, not ORM ones (a walk reads millions): they flush nothing pending first.
+        self.session.flush()
+        ordered = sorted(accounts)
+        weights = self.weights if at_least > 0 else None
+        query = _shared_statement(_postgres(self.session), weights, len(ordered) == 1)
+        # The margin keeps a sum that floating point puts a hair under the bound.
+        params = {"ids": ordered, "id": ordered[0], "max_degree": self.rules.max_degree,
+                  "at_least": at_least - 1e-6}  # fmt: skip
+        # fetchall, not row by row: a walk reads millions.
+        return [
+            (a, b, kind, value) for a, b, kind, value in self.session.execute(query, params).all()
+        ]
 
 
 def signals_of_account(

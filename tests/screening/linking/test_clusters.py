@@ -4,6 +4,8 @@ four-eyes); widely shared signals and weak ones alone never link; clusters merge
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -275,15 +277,15 @@ def test_a_member_another_process_added_meanwhile_is_skipped_not_an_error(
         cluster_id = db.scalar(select(LinkCluster.id))
         ids = dict(db.execute(select(Account.account_id, Account.id)).all())
 
-        def member(name: str) -> ClusterMember:
-            return ClusterMember(
-                account_pk=ids[name], cluster_id=cluster_id, state="review", hops=1,
-                via_account_pk=ids["A-17"], score=1.0, through=True, path=[], reason="r",
-                added_at=utcnow(),
-            )  # fmt: skip
+        def member(name: str) -> dict[str, Any]:
+            return {
+                "account_pk": ids[name], "cluster_id": cluster_id, "state": "review", "hops": 1,
+                "via_account_pk": ids["A-17"], "score": 1.0, "through": True, "path": [],
+                "reason": "r", "added_at": utcnow(),
+            }  # fmt: skip
 
-        db.add(member("X"))  # the other process's insert
+        db.add(ClusterMember(**member("X")))  # the other process's insert
         db.flush()
         kept = Linker(db, ctx.rules, actor="t")._insert([member("X"), member("Y")])
-        assert [m.account_pk for m in kept] == [ids["Y"]]
+        assert [m["account_pk"] for m in kept] == [ids["Y"]]
     assert set(members(sessions)) == {"B", "C", "X", "Y"}

@@ -15,7 +15,9 @@ class Memory:
     def __init__(self, carried: dict[int, set[tuple[str, str]]]) -> None:
         self.carried = carried
 
-    def shared(self, accounts: Collection[int]) -> Iterable[tuple[int, int, str, int]]:
+    def shared(
+        self, accounts: Collection[int], at_least: float = 0.0
+    ) -> Iterable[tuple[int, int, str, int]]:
         for account in accounts:
             for other, values in self.carried.items():
                 if other != account:
@@ -94,3 +96,29 @@ def test_the_walk_does_not_go_on_through_an_account_sharing_one_value() -> None:
     walked = walk(graph, {1: 0}, LinkRules(through_values=2))
     assert set(walked.reached) == {2, 3}
     assert walked.through == {2}
+
+
+class Pruned(Memory):
+    """Leaves out the pairs whose weights cannot reach `at_least`, as the database does."""
+
+    def shared(
+        self, accounts: Collection[int], at_least: float = 0.0
+    ) -> Iterable[tuple[int, int, str, int]]:
+        rows = list(super().shared(accounts))
+        totals: dict[tuple[int, int], float] = {}
+        for a, b, kind, _ in rows:
+            totals[(a, b)] = totals.get((a, b), 0.0) + LinkRules().weight(kind)
+        return [r for r in rows if totals[(r[0], r[1])] >= at_least - 1e-6]
+
+
+def test_leaving_out_pairs_too_weak_to_link_walks_the_same() -> None:
+    """Account 2 is vouched for by its card (shared with 1) and its city (shared with 5 alone:
+    a pair too weak to come back pruned): asked for again, it is walked through as before."""
+    card, city = (k.PAYMENT, "c"), (k.BILLING_CITY, "x")
+    one, two = (k.DEVICE, "d1"), (k.DEVICE, "d2")
+    carried = {1: {card, one}, 2: {card, city, two}, 5: {one, city}, 3: {two}}
+    two_values = LinkRules(through_values=2)
+    for rules in (RULES, two_values, LinkRules(through_values=2, crowd_min=0)):
+        full, pruned = walk(Memory(carried), {1: 0}, rules), walk(Pruned(carried), {1: 0}, rules)
+        assert full == pruned
+    assert 3 in walk(Pruned(carried), {1: 0}, two_values).reached
