@@ -5,8 +5,9 @@ Engines are built by the composition roots, never at import time."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
@@ -47,6 +48,19 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+T = TypeVar("T")
+# Values per `IN (...)` list: well under SQLite's bound on parameters in one statement, and a
+# plan PostgreSQL makes quickly.
+IN_LIST = 500
+
+
+def in_lists(values: Iterable[T]) -> Iterator[list[T]]:
+    """The values in lists of at most IN_LIST, for queries with an IN list each."""
+    held = list(values)
+    for start in range(0, len(held), IN_LIST):
+        yield held[start : start + IN_LIST]
 
 
 class Base(DeclarativeBase):

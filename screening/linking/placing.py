@@ -11,17 +11,15 @@ from typing import Any, Final, cast
 from sqlalchemy import Table, literal, select, union_all
 from sqlalchemy.orm import Session
 
+from screening.db import in_lists
 from screening.linking import graph, store
 from screening.linking.models import ClusterMember, ClusterRoot, LinkCluster
 
 ACTIVE: Final = ("open", "denied")
-_CHUNK = 500
 
 
 def chunks(items: Collection[int]) -> Iterable[list[int]]:
-    ordered = sorted(items)
-    for first in range(0, len(ordered), _CHUNK):
-        yield ordered[first : first + _CHUNK]
+    return in_lists(sorted(items))
 
 
 def _table(model: Any) -> Table:

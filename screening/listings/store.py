@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from screening.db import utcnow
+from screening.db import in_lists, utcnow
 from screening.errors import ConflictError, NotFoundError
 from screening.listings.models import (
     CustomList,
@@ -72,10 +72,8 @@ def fingerprints(session: Session, version_id: int) -> dict[str, str]:
 
 
 def entry_names(session: Session, version_id: int, keys: Iterable[str]) -> dict[str, str]:
-    wanted = list(keys)
     names: dict[str, str] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
+    for chunk in in_lists(keys):
         rows = session.execute(
             select(ListEntryRow.source_key, ListEntryRow.name).where(
                 ListEntryRow.version_id == version_id, ListEntryRow.source_key.in_(chunk)

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from screening.audit import store as audit_store
-from screening.db import utcnow
+from screening.db import in_lists, utcnow
 from screening.listings import store as list_store
 from screening.listings.diff import VersionDiff
 from screening.listings.models import ListEntryRow
@@ -67,7 +67,6 @@ CANDIDATE_FLOOR = 0.6
 # match type moving from fuzzy to word order at the same score, a 0.7878 that had been under
 # 0.785). Such customers are screened in full by every delta that adds or changes entries.
 NEAR_MISS = CANDIDATE_FLOOR
-_IN_BATCH = 500
 
 
 def cursors(session: Session) -> dict[str, int]:
@@ -113,8 +112,7 @@ class DeltaPlan:
 
 def _rows(session: Session, version_id: int, keys: list[str]) -> list[ListEntryRow]:
     rows: list[ListEntryRow] = []
-    for start in range(0, len(keys), _IN_BATCH):
-        part = keys[start : start + _IN_BATCH]
+    for part in in_lists(keys):
         rows.extend(
             session.scalars(
                 select(ListEntryRow).where(
@@ -217,24 +215,10 @@ class Selection:
     checked: int
 
 
-def screen_range(
-    session: Session,
-    screener: Screener,
-    delta: DeltaPlan,
-    first_id: int,
-    last_id: int,
-    *,
-    actor: str,
-) -> Counter[str]:
-    """The customers with ids in [first_id, last_id]: each screened in full if the change can
-    affect it, else only checked (`select_range`), then stored (`store_range`)."""
-    selection = select_range(session, screener, delta, first_id, last_id, actor=actor)
-    return store_range(session, screener, selection, actor=actor)
-
-
 def store_range(
     session: Session, screener: Screener, selection: Selection, *, actor: str
 ) -> Counter[str]:
+    """Write what `select_range` screened, and tally the range."""
     counts: Counter[str] = Counter(checked=selection.checked)
     if selection.assessed:
         engine = screener.engine
@@ -375,8 +359,7 @@ def _meets_domains_of(delta: DeltaPlan, website: str | None, email: str | None) 
 
 def _kept_readings(session: Session, ids: list[int]) -> dict[int, dict[str, Any] | None]:
     found: dict[int, dict[str, Any] | None] = {}
-    for start in range(0, len(ids), _IN_BATCH):
-        part = ids[start : start + _IN_BATCH]
+    for part in in_lists(ids):
         for customer_id, record in session.execute(
             select(CustomerResult.customer_id, CustomerResult.readings).where(
                 CustomerResult.customer_id.in_(part)
@@ -388,7 +371,6 @@ def _kept_readings(session: Session, ids: list[int]) -> dict[int, dict[str, Any]
 
 def _customers(session: Session, ids: list[int]) -> list[Customer]:
     found: list[Customer] = []
-    for start in range(0, len(ids), _IN_BATCH):
-        part = ids[start : start + _IN_BATCH]
+    for part in in_lists(ids):
         found.extend(session.scalars(select(Customer).where(Customer.id.in_(part))))
     return found

@@ -19,9 +19,8 @@ from sqlalchemy.orm import Session, defer
 
 from screening.audit import recorder
 from screening.audit import store as audit_store
-from screening.db import utcnow
+from screening.db import in_lists, utcnow
 from screening.errors import NotFoundError
-from screening.listings import store as list_store
 from screening.listings.models import ListEntryRow
 from screening.matching import readings
 from screening.matching.live import Snapshot
@@ -35,7 +34,6 @@ from screening.policy.engine import PolicyEngine, Screening
 from screening.policy.subject import Subject
 
 CONTEXT = "rescreen"
-_IN_BATCH = 500
 ACCESS_OF = {"clear": "allow", "review": "review", "deny": "deny"}
 
 
@@ -87,7 +85,7 @@ def fingerprints(
     versions = set(version_ids)
     keys = sorted(set(party_keys))
     entries: dict[str, list[tuple[str, str]]] = {}
-    for start in range(0, len(keys), _IN_BATCH):
+    for part in in_lists(keys):
         # By party key alone (its index), the versions kept in Python: with both conditions in
         # SQL, SQLite's planner walks every entry of the versions instead.
         for party_key, version_id, source_key, print_ in session.execute(
@@ -97,7 +95,7 @@ def fingerprints(
                 ListEntryRow.source_key,
                 ListEntryRow.fingerprint,
             )
-            .where(ListEntryRow.party_key.in_(keys[start : start + _IN_BATCH]))
+            .where(ListEntryRow.party_key.in_(part))
             .order_by(ListEntryRow.version_id, ListEntryRow.id)
         ):
             if version_id in versions:
@@ -116,15 +114,11 @@ def _listed_keys(screening: Screening) -> set[str]:
 
 
 def findings_of(
-    session: Session,
     screening: Screening,
-    snapshot: Snapshot,
-    prints: Mapping[str, str] | None = None,
+    prints: Mapping[str, str],
 ) -> list[Finding]:
     """The worst reason per listed party (or per rule for reasons with no party), with each
-    party's fingerprint (from `prints` when the caller has read them)."""
-    if prints is None:
-        prints = fingerprints(session, snapshot.version_ids.values(), _listed_keys(screening))
+    party's fingerprint (`prints`, from `fingerprints`)."""
     scores = {m.party_key: m.score for m in screening.matches}
     worst: dict[str, tuple[str, dict[str, Any], str | None]] = {}
     for reason in screening.reasons:
@@ -164,8 +158,13 @@ def screen_customer(
 ) -> Outcome:
     """Screen, record, store the findings, raise alerts, recompute access."""
     alerted = None if has_alerts is None else ({customer.id} if has_alerts else set())
-    (outcome,) = screen_customers(
-        session, screener, [customer], actor=actor, policy_stored=policy_stored, alerted=alerted
+    (outcome,) = store(
+        session,
+        screener,
+        assess(screener, [customer], actor=actor),
+        actor=actor,
+        policy_stored=policy_stored,
+        alerted=alerted,
     )
     return outcome
 
@@ -247,29 +246,6 @@ def kept_current(session: Session, first_id: int, last_id: int) -> set[int]:
     return set(session.scalars(query))
 
 
-def screen_customers(
-    session: Session,
-    screener: Screener,
-    customers: Sequence[Customer],
-    *,
-    actor: str,
-    policy_stored: bool = False,
-    alerted: Container[int] | None = None,
-    unless_same: Mapping[int, frozenset[Signature]] | None = None,
-    current: Container[int] = (),
-) -> list[Outcome]:
-    """Screen each customer, record, store the findings, raise alerts, recompute access."""
-    return store(
-        session,
-        screener,
-        assess(screener, customers, actor=actor, current=current),
-        actor=actor,
-        policy_stored=policy_stored,
-        alerted=alerted,
-        unless_same=unless_same,
-    )
-
-
 def store(
     session: Session,
     screener: Screener,
@@ -301,7 +277,7 @@ def store(
     alerts_by = _alerts_of(session, alerting)
     wanted = set().union(*keys.values(), *({a.party_key for a in v} for v in alerts_by.values()))
     prints = fingerprints(session, snapshot.version_ids.values(), wanted)
-    found = {a.customer.id: findings_of(session, a.screening, snapshot, prints) for a in assessed}
+    found = {a.customer.id: findings_of(a.screening, prints) for a in assessed}
     if unless_same:
         assessed = [
             a
@@ -356,7 +332,7 @@ def store(
         if any(f.party_key not in by_party for f in findings):
             alerts = alert_service.alerts_of(session, customer.id)  # with the ones just opened
         if alerts:
-            mark_delisted(session, alerts, findings, versions.values(), actor=actor, listed=prints)
+            mark_delisted(session, alerts, findings, prints, actor=actor)
         row = held.get(customer.id)
         if row is None:
             row = CustomerResult(
@@ -385,8 +361,7 @@ def store(
 
 def _alerts_of(session: Session, customer_ids: list[int]) -> dict[int, list[Alert]]:
     found: dict[int, list[Alert]] = {}
-    for start in range(0, len(customer_ids), _IN_BATCH):
-        part = customer_ids[start : start + _IN_BATCH]
+    for part in in_lists(customer_ids):
         for alert in session.scalars(
             select(Alert).where(Alert.customer_id.in_(part)).order_by(Alert.id)
         ):
@@ -398,24 +373,19 @@ def mark_delisted(
     session: Session,
     alerts: list[Alert],
     findings: list[Finding],
-    version_ids: Iterable[int],
+    listed: Container[str],
     *,
     actor: str,
-    listed: Container[str] | None = None,
 ) -> None:
     """Mark the customer's alerts whose listed party is on no active list any more (and unmark
     one whose party came back). The status stays what the analyst made it: a delisting is a
-    fact to review, not a decision. `listed`: the parties on an active list among the alerts'
-    ones, when the caller has read them."""
+    fact to review, not a decision. `listed`: the alerts' parties that are on an active list."""
     found = {f.party_key for f in findings}
-    active = list(version_ids)
     for alert in alerts:
         if alert.party_key.startswith("rule:"):
             continue
         if alert.delisted_at is None and alert.party_key not in found:
-            if listed is not None and alert.party_key in listed:
-                continue
-            if listed is None and list_store.entry_rows(session, active, party_key=alert.party_key):
+            if alert.party_key in listed:
                 continue
             alert.delisted_at = alert.updated_at = utcnow()
             alert_service.add_event(
