@@ -198,36 +198,35 @@ def body_of(event: WebhookEvent) -> bytes:
 
 
 def claim(session: Session, *, worker: str, limit: int, hold_s: float) -> list[int]:
-    """Due deliveries, claimed by `worker` until `hold_s` from now."""
+    """Due deliveries, claimed by `worker` until `hold_s` from now.
+
+    One UPDATE over the due rows: on PostgreSQL its subquery skips rows another dispatcher has
+    locked, and on SQLite the statement holds the write lock from its first read, so two
+    dispatchers never take one delivery and neither comes away empty while some are due (a
+    select-then-update let both read the same rows and the loser claim none). The pick is a
+    CTE because PostgreSQL may run a LIMIT subquery inside IN more than once and so take more
+    than `limit`; a CTE runs once."""
     now = utcnow()
     due = or_(
         (WebhookDelivery.status == "pending") & (WebhookDelivery.next_attempt_at <= now),
         (WebhookDelivery.status == "sending") & (WebhookDelivery.claimed_until < now),
     )
-    rows = session.execute(
-        select(WebhookDelivery.id, WebhookDelivery.status, WebhookDelivery.claimed_by)
+    picked = (
+        select(WebhookDelivery.id)
         .where(due)
         .order_by(WebhookDelivery.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
-    ).all()
-    claimed: list[int] = []
-    until = now + timedelta(seconds=hold_s)
-    for delivery_id, status, holder in rows:
-        won = session.execute(
-            update(WebhookDelivery)
-            .where(
-                WebhookDelivery.id == delivery_id,
-                WebhookDelivery.status == status,
-                (WebhookDelivery.claimed_by == holder)
-                if holder is not None
-                else WebhookDelivery.claimed_by.is_(None),
-            )
-            .values(status="sending", claimed_by=worker, claimed_until=until)
-        )
-        if getattr(won, "rowcount", 0) == 1:
-            claimed.append(delivery_id)
-    return claimed
+        .cte("picked")
+    )
+    won = session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(select(picked.c.id)), due)
+        .values(status="sending", claimed_by=worker, claimed_until=now + timedelta(seconds=hold_s))
+        .returning(WebhookDelivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(won.scalars())
 
 
 def _outcome(code: int | None, error: str | None) -> bool:
