@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from screening.audit import recorder
 from screening.audit import store as audit_store
@@ -26,7 +26,7 @@ from screening.matching import readings
 from screening.matching.live import Snapshot
 from screening.matching.model import Query
 from screening.monitoring import alerts as alert_service
-from screening.monitoring import webhooks
+from screening.monitoring import result_rows, webhooks
 from screening.monitoring.alerts import SEVERITY, Finding
 from screening.monitoring.customers import data_of
 from screening.monitoring.models import Account, Alert, Customer, CustomerMatch, CustomerResult
@@ -295,15 +295,11 @@ def store(
         .where(CustomerMatch.customer_id.in_(ids))
         .execution_options(synchronize_session=False)
     )
-    # Not the kept readings: replaced when stale, never read here.
-    loaded = select(CustomerResult).options(defer(CustomerResult.readings))
-    held = {
-        r.customer_id: r for r in session.scalars(loaded.where(CustomerResult.customer_id.in_(ids)))
-    }
+    stored = result_rows.held(session, ids)
     now = utcnow()
     versions = dict(snapshot.version_ids)
     outcomes: list[Outcome] = []
-    pending: list[tuple[Customer, CustomerResult, list[CustomerMatch], list[Alert]]] = []
+    pending: list[tuple[Assessed, list[CustomerMatch], list[Alert]]] = []
     for one in assessed:
         customer, stamped = one.customer, one.screening
         assert stamped.screening_id is not None
@@ -333,29 +329,46 @@ def store(
             alerts = alert_service.alerts_of(session, customer.id)  # with the ones just opened
         if alerts:
             mark_delisted(session, alerts, findings, prints, actor=actor)
-        row = held.get(customer.id)
-        if row is None:
-            row = CustomerResult(
-                customer_id=customer.id, access="", access_reason="", access_since=now
-            )
-            session.add(row)
-        row.decision = stamped.decision
-        row.screened_at = now
-        row.policy_version = stamped.policy_version
-        row.version_ids = versions
-        row.screening_id = stamped.screening_id
-        row.data_hash = customer.data_hash
-        flagged = {f.party_key for f in findings}
-        row.near_miss = max(
-            (m.score for m in stamped.matches if m.party_key not in flagged), default=None
-        )
-        if one.terms is not None:
-            row.readings, row.terms = one.readings, one.terms
-        pending.append((customer, row, matches, alerts))
+        pending.append((one, matches, alerts))
         outcomes.append(Outcome(stamped.decision, new_alerts, stamped.screening_id))
     session.flush()
-    for customer, row, matches, alerts in pending:
-        _refresh(session, row, matches, alerts, external_id=customer.external_id)
+    rows: list[result_rows.ResultRow] = []
+    for one, matches, alerts in pending:
+        customer, stamped = one.customer, one.screening
+        assert stamped.screening_id is not None
+        access, reason = access_of(stamped.decision, matches, alerts)
+        before = stored.get(customer.id)
+        since = before.since if before is not None and before.access == access else now
+        flagged = {m.party_key for m in matches}
+        rows.append(
+            result_rows.ResultRow(
+                customer_id=customer.id,
+                decision=stamped.decision,
+                screened_at=now,
+                policy_version=stamped.policy_version,
+                version_ids=versions,
+                screening_id=stamped.screening_id,
+                data_hash=customer.data_hash,
+                access=access,
+                access_reason=reason,
+                access_since=since,
+                near_miss=max(
+                    (m.score for m in stamped.matches if m.party_key not in flagged), default=None
+                ),
+                readings=one.readings,
+                terms=one.terms,
+            )
+        )
+        _announce(
+            session,
+            customer.id,
+            before.access if before is not None else "",
+            access,
+            reason,
+            since,
+            external_id=customer.external_id,
+        )
+    result_rows.write(session, rows, set(stored))
     return outcomes
 
 
@@ -457,35 +470,47 @@ def _refresh(
     row: CustomerResult,
     findings: list[CustomerMatch],
     alerts: list[Alert],
-    *,
-    external_id: str | None = None,
 ) -> CustomerResult:
-    customer_id = row.customer_id
     access, reason = access_of(row.decision, findings, alerts)
     before = row.access
     if access != before:
         row.access_since = utcnow()
     row.access, row.access_reason = access, reason
-    # A first result that lets the customer in is not news; any other change is.
-    if access != before and (before or access != "allow"):
-        webhooks.emit(
-            session,
-            webhooks.ACCESS_CHANGED,
-            {
-                "customer_external_id": external_id or _external_id(session, customer_id),
-                "accounts": [
-                    a
-                    for (a,) in session.execute(
-                        select(Account.account_id).where(Account.customer_id == customer_id)
-                    )
-                ],
-                "access": access,
-                "previous_access": before or None,
-                "reason": reason,
-                "since": row.access_since.isoformat(),
-            },
-        )
+    _announce(session, row.customer_id, before, access, reason, row.access_since)
     return row
+
+
+def _announce(
+    session: Session,
+    customer_id: int,
+    before: str,
+    access: str,
+    reason: str,
+    since: datetime,
+    *,
+    external_id: str | None = None,
+) -> None:
+    """The webhook event of an access change. A first result that lets the customer in is
+    not news; any other change is."""
+    if access == before or not (before or access != "allow"):
+        return
+    webhooks.emit(
+        session,
+        webhooks.ACCESS_CHANGED,
+        {
+            "customer_external_id": external_id or _external_id(session, customer_id),
+            "accounts": [
+                a
+                for (a,) in session.execute(
+                    select(Account.account_id).where(Account.customer_id == customer_id)
+                )
+            ],
+            "access": access,
+            "previous_access": before or None,
+            "reason": reason,
+            "since": since.isoformat(),
+        },
+    )
 
 
 def _external_id(session: Session, customer_id: int) -> str | None:
