@@ -20,8 +20,10 @@ database is created beside the one named, and dropped afterwards; `--workers N` 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -167,10 +169,21 @@ def write_customers(sessions: sessionmaker[Session], count: int, listed: list[st
     print(f"  {count:,} customers written in {time.perf_counter() - started:.1f} s")
 
 
-def timed(label: str, rescreens: Rescreens, *, full: bool) -> tuple[float, RunSummary | None]:
+def timed(
+    label: str, rescreens: Rescreens, *, full: bool, profile: Path | None = None
+) -> tuple[float, RunSummary | None]:
+    profiler = cProfile.Profile() if profile is not None else None
     started = time.perf_counter()
+    if profiler is not None:
+        profiler.enable()
     summary = rescreens.run_pending(actor="bench", full=full)
     elapsed = time.perf_counter() - started
+    if profiler is not None and profile is not None:
+        profiler.disable()
+        profile.mkdir(parents=True, exist_ok=True)
+        out = profile / (re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-") + ".prof")
+        profiler.dump_stats(out)
+        print(f"  profile of this process written to {out}")
     print(f"{label}: {elapsed:.1f} s" + (f" — {summary.line()}" if summary else " — nothing"))
     return elapsed, summary
 
@@ -212,6 +225,10 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--chunk-size", type=int, default=500)
+    parser.add_argument(
+        "--profile", type=Path, default=None,
+        help="write a cProfile of each timed step (this process only) into this directory",
+    )  # fmt: skip
     args = parser.parse_args()
     if not (SHARED / "mirror-2021").is_dir():
         raise SystemExit(f"the real list snapshots are not at {SHARED}")
@@ -246,11 +263,13 @@ def main() -> None:
             try:
                 rescreens = Rescreens(settings, sessions)
                 index_reload(rescreens)
-                timed("full rescreen, 2021 lists", rescreens, full=True)
+                timed("full rescreen, 2021 lists", rescreens, full=True, profile=args.profile)
                 print("2024 lists:")
                 refresh(sessions, settings.data_dir, SHARED / "mirror")
                 build_big = index_reload(rescreens)
-                delta_big, _ = timed("delta rescreen after 2021 -> 2024", rescreens, full=False)
+                delta_big, _ = timed(
+                    "delta rescreen after 2021 -> 2024", rescreens, full=False, profile=args.profile
+                )
                 with sessions() as db:
                     sample = [
                         n for (n,) in db.execute(
@@ -261,9 +280,13 @@ def main() -> None:
                     f"{_syllables(rng)} Benchmark Holdings {n}" for n in range(70)
                 ])  # fmt: skip
                 build_small = index_reload(rescreens)
-                delta_small, _ = timed("delta rescreen after 80 parties", rescreens, full=False)
+                delta_small, _ = timed(
+                    "delta rescreen after 80 parties", rescreens, full=False, profile=args.profile
+                )
                 before_full = utcnow()
-                full_new, summary = timed("full rescreen, 2024 lists", rescreens, full=True)
+                full_new, summary = timed(
+                    "full rescreen, 2024 lists", rescreens, full=True, profile=args.profile
+                )
                 missed(sessions, before_full)
             finally:
                 for worker in workers:
