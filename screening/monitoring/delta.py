@@ -343,7 +343,10 @@ def select_range(
         else:
             rests_on_a_match(customer.id, stored[customer.id][2])
     customers = sorted(_customers(session, [*affected, *recheck]), key=lambda c: c.id)
-    current = set(recheck).difference(unread)  # their data and readings are as kept
+    # Their data and readings are as kept: screened from the kept readings.
+    again = set(recheck).difference(unread)
+    kept_by.update(_kept_readings(session, sorted(again.difference(kept_by))))
+    current = {customer_id: kept_by.get(customer_id) for customer_id in again}
     return Selection(
         assess(screener, customers, actor=actor, current=current),
         alerted,

@@ -202,18 +202,22 @@ def assess(
     customers: Sequence[Customer],
     *,
     actor: str,
-    current: Container[int] = (),
+    current: Mapping[int, Mapping[str, Any] | None] | None = None,
 ) -> list[Assessed]:
     """Screen each customer against the lists and policy: CPU work only, nothing read from
     or written to the database (a rescreen process does this before it takes a writer's
-    turn). `current`: customers whose kept readings are current (`kept_current`)."""
+    turn). `current`: customers whose kept readings are current (`kept_current`), with the
+    record of those readings where it was read: their names are not read again."""
+    current = current or {}
     engine = screener.engine
     snapshot = screener.snapshot
     today = screener.today()
     out: list[Assessed] = []
     for customer in customers:
         subject = data_of(customer).subject()
-        result = engine.screen(snapshot, subject, context=CONTEXT, on=today)
+        known = readings.kept(current.get(customer.id))
+        read = {str(q.fields["name"]): q.read for q in known} if known else None
+        result = engine.screen(snapshot, subject, context=CONTEXT, on=today, read=read)
         stamped, record = recorder.stamp(
             result,
             version_ids=snapshot.version_ids,
@@ -230,11 +234,12 @@ def assess(
     return out
 
 
-def kept_current(session: Session, first_id: int, last_id: int) -> set[int]:
+def kept_current(session: Session, first_id: int, last_id: int) -> dict[int, dict[str, Any] | None]:
     """Customers in [first_id, last_id] whose kept readings were made from their data as it is
-    now, by this reading code (a full rescreen need not read their names again)."""
+    now, by this reading code, with those readings (a full rescreen need not read their names
+    again: decoding a kept record costs a tenth of reading the names)."""
     query = (
-        select(CustomerResult.customer_id)
+        select(CustomerResult.customer_id, CustomerResult.readings)
         .join(Customer, Customer.id == CustomerResult.customer_id)
         .where(
             CustomerResult.customer_id >= first_id,
@@ -243,7 +248,7 @@ def kept_current(session: Session, first_id: int, last_id: int) -> set[int]:
             CustomerResult.terms.startswith(readings.readings_digest() + "\t"),
         )
     )
-    return set(session.scalars(query))
+    return {customer_id: record for customer_id, record in session.execute(query)}
 
 
 def store(

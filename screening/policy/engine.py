@@ -15,6 +15,7 @@ from typing import Any
 from screening.errors import InvalidQueryError
 from screening.matching import Match, Query
 from screening.matching.live import Snapshot
+from screening.matching.readings import Read
 from screening.names.countries import country_code
 from screening.names.domains import domain_of
 from screening.policy.config import LoadedPolicy, Policy, Verdict
@@ -100,7 +101,10 @@ class PolicyEngine:
         context: str = "signup",
         on: date,
         limit: int = 5,
+        read: Mapping[str, Read] | None = None,
     ) -> Screening:
+        """`read`: readings of the subject's names kept from an earlier screen, by name (a
+        rescreen need not read a name again); a name not in it is read now."""
         ctx = self.policy.contexts.get(context)
         if ctx is None:
             raise InvalidQueryError(
@@ -108,7 +112,7 @@ class PolicyEngine:
             )
         queries = subject.queries()
         notes: list[str] = []
-        matches = self.match(snapshot, queries, sources=ctx.sources, notes=notes)
+        matches = self.match(snapshot, queries, sources=ctx.sources, notes=notes, read=read)
         versions = snapshot.index.versions
         reasons: list[Reason] = []
         reasons += self._match_reasons(snapshot, matches, versions, ctx.review_offset)
@@ -139,11 +143,16 @@ class PolicyEngine:
         *,
         sources: tuple[str, ...] = (),
         notes: list[str] | None = None,
+        read: Mapping[str, Read] | None = None,
     ) -> list[Match]:
         """Best match per party over every query (name and aliases), best first."""
         best: dict[str, Match] = {}
         for query in queries:
-            result = snapshot.index.screen(query, limit=MATCH_LIMIT)
+            known = read.get(query.name) if read else None
+            if known is None:
+                result = snapshot.index.screen(query, limit=MATCH_LIMIT)
+            else:
+                result = snapshot.index.screen_read(query, known, limit=MATCH_LIMIT)
             if result.note and notes is not None:
                 notes.append(result.note)
             for match in result.matches:
