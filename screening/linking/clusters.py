@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Final, cast
+from typing import Any, cast
 
 from sqlalchemy import Table, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from screening.db import utcnow
-from screening.linking import graph, paths, pgstore, store
+from screening.linking import graph, paths, pgstore, raising, store
 from screening.linking.graph import Reach
 from screening.linking.models import (
     AccountSignal,
@@ -27,24 +27,16 @@ from screening.linking.models import (
     ClusterRoot,
     LinkCluster,
 )
-from screening.linking.placing import ACTIVE, Known, Place, Primed, chunks, places
+from screening.linking.placing import ACTIVE, Known, Look, Place, Primed, chunks, places
+from screening.linking.raising import ALERT_SOURCE, party_key
 from screening.linking.rules import LinkRules
 from screening.linking.store import DbNeighbours
 from screening.monitoring import alerts
-from screening.monitoring.alerts import Finding
 from screening.monitoring.models import Account, Alert, CustomerMatch, CustomerResult
 
 # ACTIVE, Place and places live in `placing`; named here too, where callers have found them.
 __all__ = ["ACTIVE", "ALERT_SOURCE", "Growth", "Linker", "Place", "denied_label", "event",
            "party_key", "places"]  # fmt: skip
-
-ALERT_SOURCE: Final = "linked_accounts"
-
-
-def party_key(cluster_id: int) -> str:
-    """The alert key of a cluster: one alert per customer and cluster."""
-    # A "rule:" key: no listed party stands behind it, so rescreens never look it up in a list.
-    return f"rule:linked_accounts:cluster-{cluster_id}"
 
 
 def _table(model: Any) -> Table:
@@ -53,7 +45,7 @@ def _table(model: Any) -> Table:
 
 def event(
     session: Session,
-    cluster: LinkCluster,
+    cluster: LinkCluster | int,
     *,
     actor: str,
     kind: str,
@@ -62,7 +54,7 @@ def event(
 ) -> None:
     session.add(
         ClusterEvent(
-            cluster_id=cluster.id,
+            cluster_id=cluster if isinstance(cluster, int) else cluster.id,
             at=utcnow(),
             actor=actor,
             kind=kind,
@@ -101,6 +93,8 @@ class Growth:
     added: set[int] = field(default_factory=set)
     # The cluster the account grown from joined, when it did.
     joined: int | None = None
+    # Whether members were inserted (or tried: another process may have been first).
+    wrote: bool = False
 
 
 class Linker:
@@ -173,10 +167,15 @@ class Linker:
 
     # --- growing ----------------------------------------------------------------------------
 
-    def grow_from(self, account_pk: int) -> Growth:
-        """New signals of an account: the links they make, from wherever the account is."""
-        rows = list(self.neighbours.shared([account_pk]))
-        known = Known(self.session, {account_pk, *(o for _, o, _, _ in rows)})
+    def grow_from(self, account_pk: int, look: Look | None = None) -> Growth:
+        """New signals of an account: the links they make, from wherever the account is
+        (`look`: its rows and places, read already)."""
+        hooks = look.hooks if look is not None else None
+        if look is not None:
+            rows, known = look.rows, look.known
+        else:
+            rows = list(self.neighbours.shared([account_pk]))
+            known = Known(self.session, {account_pk, *(o for _, o, _, _ in rows)})
         primed = Primed(self.neighbours, account_pk, rows)
         place = known.found.get(account_pk)
         if place is not None:
@@ -191,7 +190,7 @@ class Linker:
                 if not member.through:
                     return Growth()
             walked = self.walk({account_pk: place.hops}, known, primed)
-            return self._add(cluster, {account_pk: place.hops}, walked, known=known)
+            return self._add(cluster, {account_pk: place.hops}, walked, known=known, hooks=hooks)
         every = graph.pair_links(rows, self.rules).get(account_pk, {})
         if not every:
             return Growth()
@@ -217,11 +216,10 @@ class Linker:
             if not crowds:
                 return Growth()
             via, link = crowds[0]
-        cluster = self.session.get(LinkCluster, near[via].cluster_id)
-        assert cluster is not None
+        cluster_id = near[via].cluster_id
         hops = near[via].hops + 1
         first = Reach(account_pk, hops, via, link)
-        mates = {pk for pk, p in near.items() if p.cluster_id == near[via].cluster_id}
+        mates = {pk for pk, p in near.items() if p.cluster_id == cluster_id}
         shared = {v for _, o, kind, v in rows if o in mates and self._counts(kind)}
         through = graph.passes_through(shared, self.rules)
         walked = (
@@ -233,9 +231,9 @@ class Linker:
         if through:
             walked.through.add(account_pk)
         walked.touched |= {pk for pk in near if pk in strong} - {via}
-        growth = self._add(cluster, {via: near[via].hops}, walked, known=known)
+        growth = self._add(cluster_id, {via: near[via].hops}, walked, known=known, hooks=hooks)
         if account_pk in growth.added:
-            growth.joined = cluster.id
+            growth.joined = cluster_id
         return growth
 
     def _counts(self, kind: str) -> bool:
@@ -250,25 +248,36 @@ class Linker:
         shared = {v for _, o, kind, v in rows if o in mates and self._counts(kind)}
         return graph.passes_through(shared, self.rules)
 
+    def _load(self, cluster: LinkCluster | int) -> LinkCluster:
+        if isinstance(cluster, LinkCluster):
+            return cluster
+        found = self.session.get(LinkCluster, cluster)
+        assert found is not None
+        return found
+
     def _add(
         self,
-        cluster: LinkCluster,
+        cluster: LinkCluster | int,
         origin: dict[int, int],
         walked: graph.Walk,
         routes: dict[int, list[dict[str, Any]]] | None = None,
         known: Known | None = None,
+        hooks: bool | None = None,
     ) -> Growth:
-        """Make the walked accounts members (shortest path first), merge the clusters it met."""
+        """Make the walked accounts members (shortest path first), merge the clusters it met.
+        `cluster`: the cluster or its id (loaded only when its row has to be read); `hooks`:
+        whether a webhook is active, when read already."""
+        cluster_id = cluster if isinstance(cluster, int) else cluster.id
         growth = Growth()
         met = known.places(walked.touched) if known else places(self.session, walked.touched)
-        for other in sorted({p.cluster_id for p in met.values() if p.active} - {cluster.id}):
-            self._merge(other, cluster)
+        for other in sorted({p.cluster_id for p in met.values() if p.active} - {cluster_id}):
+            self._merge(other, self._load(cluster))
             growth.merged.append(other)
-        if walked.truncated and not cluster.truncated:
-            cluster.truncated = True
+        if walked.truncated and not self._load(cluster).truncated:
+            self._load(cluster).truncated = True
             event(
                 self.session,
-                cluster,
+                cluster_id,
                 actor=self.actor,
                 kind="truncated",
                 reason=f"the walk stopped at {self.rules.max_cluster} accounts",
@@ -276,15 +285,16 @@ class Linker:
         if not walked.reached:
             return growth
         # Every account named below, read at once: the new members and those they were reached by.
-        accounts = self._accounts({*walked.reached, *(r.via for r in walked.reached.values())})
+        named = {*walked.reached, *(r.via for r in walked.reached.values())}
+        accounts = self._accounts(named, known)
         ids = {pk: account_id for pk, (account_id, _) in accounts.items()}
         if routes is None:
-            routes = self._routes(origin, walked.reached, ids)
+            routes = self._routes(origin, walked.reached, ids, known)
         now = utcnow()
         rows = [
             {
                 "account_pk": reach.account,
-                "cluster_id": cluster.id,
+                "cluster_id": cluster_id,
                 "state": "review",
                 "hops": reach.hops,
                 "via_account_pk": reach.via,
@@ -298,18 +308,18 @@ class Linker:
         ]
         kept = self._insert(rows)
         owners = {row["account_pk"]: accounts[row["account_pk"]][1] for row in kept}
-        self._raise_alerts(cluster, kept, owners)
-        cluster.updated_at = now
-        growth.members_added = len(kept)
-        growth.added = set(owners)
-        event(
-            self.session,
-            cluster,
-            actor=self.actor,
-            kind="grown",
-            reason=f"{len(kept)} linked accounts sent to review",
-            details={"accounts": [ids[row["account_pk"]] for row in kept[:100]]},
-        )
+        growth.members_added, growth.added, growth.wrote = len(kept), set(owners), True
+        reason = f"{len(kept)} linked accounts sent to review"
+        details = {"accounts": [ids[row["account_pk"]] for row in kept[:100]]}
+        postgres = self.session.get_bind().dialect.name == "postgresql"
+        if postgres and not (raising.hooks_active(self.session) if hooks is None else hooks):
+            raising.raise_fast(self.session, cluster_id, kept, owners, actor=self.actor,
+                               now=now, reason=reason, details=details)  # fmt: skip
+            return growth
+        raising.raise_alerts(self.session, cluster_id, kept, owners, actor=self.actor)
+        self._load(cluster).updated_at = now
+        event(self.session, cluster_id, actor=self.actor, kind="grown", reason=reason,
+              details=details)  # fmt: skip
         return growth
 
     def _insert(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -340,12 +350,20 @@ class Linker:
         origin: dict[int, int],
         reached: dict[int, Reach],
         ids: dict[int, str] | None = None,
+        known: Known | None = None,
     ) -> dict[int, list[dict[str, Any]]]:
         """Each reached account's path: its link to the account it was reached by, then that
         account's path (an origin's is stored: a root has none, a member its own)."""
         labels: dict[int, str] = {}
         routes: dict[int, list[dict[str, Any]]] = {}
         for pk in origin:
+            if known is not None and known.origins is not None and pk in known.asked:
+                label, path = known.origins.get(pk, (None, None))
+                if label is not None:
+                    labels[pk] = label
+                if path is not None:
+                    routes[pk] = list(path)
+                continue
             # A root first: an account can be a root and a member (`places` shows the member).
             root = self.session.get(ClusterRoot, pk)
             if root is not None:
@@ -434,35 +452,13 @@ class Linker:
                 from_status=alert.status,
             )
 
-    def _raise_alerts(
-        self, cluster: LinkCluster, rows: list[dict[str, Any]], owners: dict[int, int]
-    ) -> None:
-        """An alert for each new member's customer (raised together), its id on the member."""
-        key = party_key(cluster.id)
-        findings = []
-        for row in sorted(rows, key=lambda r: r["account_pk"]):
-            root = row["path"][-1]
-            finding = Finding(
-                party_key=key,
-                decision="review",
-                source=ALERT_SOURCE,
-                source_key=root["account_id"],
-                entity_name=root.get("denied_because"),
-                score=row["score"],
-            )
-            findings.append((owners[row["account_pk"]], finding))
-        raised = alerts.raise_many(self.session, findings, actor=self.actor)
-        pairs = [
-            (row["account_pk"], raised[(owners[row["account_pk"]], key)])
-            for row in rows
-            if (owners[row["account_pk"]], key) in raised
-        ]
-        store.set_column(self.session, ClusterMember, "account_pk", "alert_id", pairs)
-
-    def _accounts(self, accounts: Collection[int]) -> dict[int, tuple[str, int]]:
+    def _accounts(
+        self, accounts: Collection[int], known: Known | None = None
+    ) -> dict[int, tuple[str, int]]:
         """(account id, customer) of each account."""
-        found: dict[int, tuple[str, int]] = {}
-        for part in chunks(accounts):
+        held = known.accounts if known is not None else {}
+        found = {pk: held[pk] for pk in accounts if pk in held}
+        for part in chunks([pk for pk in accounts if pk not in held]):
             rows = self.session.execute(
                 select(Account.id, Account.account_id, Account.customer_id).where(
                     store.among(self.session, Account.id, part)

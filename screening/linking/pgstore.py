@@ -1,7 +1,8 @@
-"""Recording an observation on PostgreSQL in two round trips instead of five: the values and
-the account's rows are each written by one statement (data-modifying CTEs, which SQLite does
-not have; `store` keeps the portable statements for it). Same rows, same degrees, same
-conflict rules: the unique constraints still decide between two writers."""
+"""Linking on PostgreSQL in fewer round trips (data-modifying CTEs, arrays and JSON, which
+SQLite does not have; the portable modules keep the statements for it): an observation's
+values and rows written by one statement, the members and alerts of a growth by two. Same
+rows, same degrees, same conflict rules: the unique constraints still decide between two
+writers."""
 
 from __future__ import annotations
 
@@ -74,18 +75,96 @@ _ROWS = text(
 )
 
 
+# `_VALUES` and `_ROWS` in one statement. A value this statement inserts is stored with
+# degree 1 at once: the degree UPDATE cannot see rows inserted by its own statement, and no
+# row of this account can carry a value that did not exist. `known` only sees values that
+# existed when the statement began: one that another writer inserted meanwhile is in no
+# result (nor written), and the caller writes its row the two-statement way.
+_OBSERVE = text(
+    """
+    WITH given AS (
+        SELECT g.kind, g.digest, g.display, g.counts
+        FROM unnest(CAST(:kinds AS varchar[]), CAST(:digests AS varchar[]),
+                    CAST(:displays AS varchar[]), CAST(:counts AS boolean[]))
+             AS g(kind, digest, display, counts)
+    ), made AS (
+        INSERT INTO signal_values (kind, digest, display, counts, accounts)
+        SELECT kind, digest, display, counts, 1 FROM given ORDER BY kind, digest
+        ON CONFLICT (kind, digest) DO NOTHING
+        RETURNING id, counts
+    ), known AS (
+        SELECT v.id
+        FROM signal_values AS v JOIN given AS g ON g.kind = v.kind AND g.digest = v.digest
+    ), fresh AS (
+        INSERT INTO account_signals (account_pk, signal_id, first_seen, last_seen, observations)
+        SELECT CAST(:pk AS integer), id, CAST(:at AS timestamptz), CAST(:at AS timestamptz), 1
+        FROM (SELECT id FROM made UNION ALL SELECT id FROM known) AS ids ORDER BY id
+        ON CONFLICT (account_pk, signal_id) DO NOTHING
+        RETURNING signal_id
+    ), degree AS (
+        UPDATE signal_values SET accounts = accounts + 1
+        WHERE id IN (SELECT signal_id FROM fresh)
+        RETURNING id, accounts, counts
+    ), again AS (
+        UPDATE account_signals AS s
+        SET observations = s.observations + 1,
+            last_seen = GREATEST(s.last_seen, CAST(:at AS timestamptz)),
+            first_seen = LEAST(s.first_seen, CAST(:at AS timestamptz))
+        WHERE s.account_pk = CAST(:pk AS integer)
+          AND s.signal_id IN (SELECT id FROM known)
+        RETURNING s.signal_id
+    )
+    SELECT 'new' AS what, id, counts AND accounts = CAST(:crossing AS integer) AS crossed
+    FROM degree
+    UNION ALL
+    SELECT 'new', id, counts AND 1 = CAST(:crossing AS integer) FROM made
+    UNION ALL
+    SELECT 'again', signal_id, false FROM again
+    UNION ALL
+    SELECT 'known', id, false FROM known
+    """
+)
+
+
+def _arrays(given: Sequence[Signal]) -> dict[str, Any]:
+    return {
+        "kinds": [s.kind for s in given],
+        "digests": [s.digest for s in given],
+        "displays": [s.display for s in given],
+        "counts": [s.counts for s in given],
+    }
+
+
+def observe(
+    session: Session, account_pk: int, signals: Sequence[Signal], at: datetime, *, max_degree: int
+) -> tuple[Written, set[int]]:
+    """The values and the account's rows in one statement: what was written, and the ids of
+    the values it found or inserted (fewer than the signals' values when another writer
+    inserted one meanwhile)."""
+    given = list({(s.kind, s.digest): s for s in signals}.values())
+    found = session.execute(
+        _OBSERVE, {**_arrays(given), "pk": account_pk, "at": at, "crossing": max_degree + 1}
+    )
+    inserted: set[int] = set()
+    crossed: list[int] = []
+    counted: set[int] = set()
+    ids: set[int] = set()
+    for what, signal_id, over in found:
+        if what == "new":
+            inserted.add(signal_id)
+        elif what == "again":
+            counted.add(signal_id)
+        if what != "again":
+            ids.add(signal_id)
+        if over:
+            crossed.append(signal_id)
+    return Written(inserted, tuple(sorted(crossed)), counted), ids
+
+
 def values(session: Session, signals: Sequence[Signal]) -> dict[tuple[str, str], int]:
     """The id of each signal's value that this statement inserted or found."""
     given = list({(s.kind, s.digest): s for s in signals}.values())
-    rows = session.execute(
-        _VALUES,
-        {
-            "kinds": [s.kind for s in given],
-            "digests": [s.digest for s in given],
-            "displays": [s.display for s in given],
-            "counts": [s.counts for s in given],
-        },
-    )
+    rows = session.execute(_VALUES, _arrays(given))
     return {(kind, digest): id_ for id_, kind, digest in rows}
 
 
@@ -157,3 +236,128 @@ def set_many(
         f"WHERE t.{key} = g.key"
     )
     session.execute(statement, {"keys": [k for k, _ in pairs], "values": [v for _, v in pairs]})
+
+
+# What an observation's links need to know, read at once after its rows are written: whether
+# its customer is denied, where it and the accounts it shares values with are (roots and
+# members, with what a path through them starts with), those accounts' ids and customers, and
+# whether a webhook is active. `:grow` false reads the account's own place only.
+_LOOK = text(
+    """
+    WITH n AS (
+        SELECT theirs.account_pk AS other, v.kind, v.id
+        FROM account_signals AS mine
+        JOIN signal_values AS v ON v.id = mine.signal_id
+        JOIN account_signals AS theirs ON theirs.signal_id = mine.signal_id
+        WHERE CAST(:grow AS boolean) AND mine.account_pk = CAST(:pk AS integer)
+          AND theirs.account_pk <> mine.account_pk AND v.counts IS true
+          AND v.accounts > 1 AND v.accounts <= CAST(:max_degree AS integer)
+    ), asked AS (
+        SELECT other AS pk FROM n UNION SELECT CAST(:pk AS integer)
+    )
+    SELECT
+        (SELECT access FROM customer_results
+         WHERE customer_id = CAST(:customer AS integer)) AS access,
+        EXISTS (SELECT 1 FROM webhooks WHERE active) AS hooks,
+        (SELECT json_agg(json_build_array(other, kind, id)) FROM n) AS rows,
+        (SELECT json_agg(json_build_array(r.account_pk, r.cluster_id, c.status,
+                                          r.denied_because))
+         FROM cluster_roots AS r JOIN link_clusters AS c ON c.id = r.cluster_id
+         WHERE r.account_pk IN (SELECT pk FROM asked)) AS roots,
+        (SELECT json_agg(json_build_array(m.account_pk, m.cluster_id, c.status, m.hops,
+                                          m.state, m.through, m.path))
+         FROM cluster_members AS m JOIN link_clusters AS c ON c.id = m.cluster_id
+         WHERE m.account_pk IN (SELECT pk FROM asked)) AS members,
+        (SELECT json_agg(json_build_array(a.id, a.account_id, a.customer_id))
+         FROM accounts AS a
+         WHERE a.id IN (SELECT pk FROM asked) AND a.id <> CAST(:pk AS integer)) AS accounts
+    """
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """`_LOOK`'s answer, as plain lists (JSON decoded by the driver)."""
+
+    access: str | None
+    hooks: bool
+    rows: list[list[Any]]  # [other, kind, value id]
+    roots: list[list[Any]]  # [account, cluster, status, denied because]
+    members: list[list[Any]]  # [account, cluster, status, hops, state, through, path]
+    accounts: list[list[Any]]  # [account, account id, customer]
+
+
+def look(
+    session: Session, account_pk: int, customer_id: int, *, grow: bool, max_degree: int
+) -> Seen:
+    params = {"pk": account_pk, "customer": customer_id, "grow": grow, "max_degree": max_degree}
+    access, hooks, rows, roots, members, accounts = session.execute(_LOOK, params).one()
+    return Seen(access, bool(hooks), rows or [], roots or [], members or [], accounts or [])
+
+
+# A growth's alerts, their events, the members' alert ids, the cluster's time and its event,
+# in one statement. Each row is one customer whose alert of this cluster was not seen yet; one
+# that exists, or that another process inserted first, is not returned (ON CONFLICT on
+# (customer, party): the caller raises it the portable way), so an alert is never opened twice.
+_OPEN = text(
+    """
+    WITH r AS (
+        SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb))
+            AS r(n integer, account_pk integer, customer_id integer, source_key varchar,
+                 entity_name text, score float8, reason text, details jsonb)
+    ), a AS (
+        INSERT INTO alerts (customer_id, party_key, source, source_key, entity_name, score,
+                            decision, status, fingerprint, created_at, updated_at)
+        SELECT customer_id, :party_key, :source, source_key, entity_name, score, :decision,
+               'open', NULL, CAST(:now AS timestamptz), CAST(:now AS timestamptz)
+        FROM r ORDER BY n
+        ON CONFLICT (customer_id, party_key) DO NOTHING
+        RETURNING id, customer_id
+    ), e AS (
+        INSERT INTO alert_events (alert_id, at, actor, kind, from_status, to_status, reason,
+                                  details)
+        SELECT a.id, CAST(:now AS timestamptz), :actor, 'opened', NULL, 'open', r.reason,
+               r.details
+        FROM a JOIN r USING (customer_id) ORDER BY r.n
+    ), m AS (
+        UPDATE cluster_members AS t SET alert_id = a.id
+        FROM a JOIN r USING (customer_id) WHERE t.account_pk = r.account_pk
+    ), c AS (
+        UPDATE link_clusters SET updated_at = CAST(:now AS timestamptz)
+        WHERE id = CAST(:cluster AS integer)
+    ), g AS (
+        INSERT INTO cluster_events (cluster_id, at, actor, kind, reason, details)
+        VALUES (CAST(:cluster AS integer), CAST(:now AS timestamptz), :actor, 'grown',
+                :reason, CAST(:details AS jsonb))
+    )
+    SELECT id, customer_id FROM a
+    """
+)
+
+
+def open_alerts(
+    session: Session,
+    rows: Sequence[dict[str, Any]],
+    *,
+    cluster_id: int,
+    party_key: str,
+    source: str,
+    decision: str,
+    actor: str,
+    now: datetime,
+    reason: str,
+    details: dict[str, Any],
+) -> dict[int, int]:
+    """The alert id of each customer whose alert this statement opened."""
+    params = {
+        "rows": json.dumps(list(rows)),
+        "party_key": party_key,
+        "source": source,
+        "decision": decision,
+        "actor": actor,
+        "now": now,
+        "cluster": cluster_id,
+        "reason": reason,
+        "details": json.dumps(details),
+    }
+    return {customer: alert_id for alert_id, customer in session.execute(_OPEN, params)}

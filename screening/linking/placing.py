@@ -12,7 +12,7 @@ from sqlalchemy import Table, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from screening.db import in_lists
-from screening.linking import graph, store
+from screening.linking import graph, pgstore, store
 from screening.linking.models import ClusterMember, ClusterRoot, LinkCluster
 
 ACTIVE: Final = ("open", "denied")
@@ -83,14 +83,30 @@ def places(session: Session, accounts: Collection[int]) -> dict[int, Place]:
     return found
 
 
+# What a path through a root or member starts with: (why the root is denied, []) for a root,
+# (None, its path) for a member.
+Origin = tuple[str | None, list[dict[str, Any]]]
+
+
 class Known:
     """Places read once by a unit of work before it writes: what its walk and its insert ask
-    again about the same accounts is answered from here, the rest from the database."""
+    again about the same accounts is answered from here, the rest from the database. A look
+    (`look`) also leaves the asked accounts' ids and customers, and their origins."""
 
-    def __init__(self, session: Session, asked: Collection[int]) -> None:
+    def __init__(
+        self,
+        session: Session,
+        asked: Collection[int],
+        found: dict[int, Place] | None = None,
+        accounts: dict[int, tuple[str, int]] | None = None,
+        origins: dict[int, Origin] | None = None,
+    ) -> None:
         self.session = session
         self.asked = set(asked)
-        self.found = places(session, self.asked)
+        self.found = places(session, self.asked) if found is None else found
+        self.accounts = accounts or {}
+        # Complete for the asked accounts when given: one asked and absent is neither.
+        self.origins = origins
 
     def places(self, accounts: Collection[int]) -> dict[int, Place]:
         found = {pk: self.found[pk] for pk in accounts if pk in self.found}
@@ -110,3 +126,44 @@ class Primed:
         if list(accounts) == [self.account]:
             return self.rows  # every row: more than `at_least` asks, never fewer
         return self.neighbours.shared(accounts, at_least)
+
+
+@dataclass(frozen=True, slots=True)
+class Look:
+    """An observed account, read in one round trip (PostgreSQL): whether it is a new root,
+    its place, and its rows with what growing from them needs to know."""
+
+    denied: bool  # its customer is denied and it is neither a root nor a member
+    place: Place | None
+    rows: list[graph.Shared]
+    known: Known
+    hooks: bool  # a webhook is active
+
+
+def look(
+    session: Session,
+    account_pk: int,
+    account: tuple[str, int],
+    *,
+    grow: bool,
+    max_degree: int,
+) -> Look:
+    """`denied_without_cluster`, the neighbours' rows and `Known` for them in one statement;
+    without `grow`, the account's place alone. `account`: its (account id, customer)."""
+    session.flush()  # a Core statement: what is pending is not flushed for it
+    seen = pgstore.look(session, account_pk, account[1], grow=grow, max_degree=max_degree)
+    found: dict[int, Place] = {}
+    origins: dict[int, Origin] = {}
+    for pk, cluster_id, status, label in seen.roots:
+        found[pk] = Place(cluster_id, status in ACTIVE, 0, True, "root", True)
+        origins[pk] = (label, [])
+    # A member's place wins over a root's (as in `places`); a root's origin over a member's.
+    for pk, cluster_id, status, hops, state, through, path in seen.members:
+        found[pk] = Place(cluster_id, status in ACTIVE, hops, False, state, bool(through))
+        origins.setdefault(pk, (None, list(path)))
+    rows = [(account_pk, other, kind, value) for other, kind, value in seen.rows]
+    accounts = {pk: (account_id, customer) for pk, account_id, customer in seen.accounts}
+    accounts[account_pk] = account
+    known = Known(session, {account_pk, *(o for _, o, _, _ in rows)}, found, accounts, origins)
+    denied = seen.access == "deny" and account_pk not in found
+    return Look(denied, found.get(account_pk), rows, known, seen.hooks)

@@ -16,6 +16,7 @@ from screening.linking import store
 from screening.linking.clusters import Linker, places
 from screening.linking.hashing import Keyer
 from screening.linking.networks import NetworkTable
+from screening.linking.placing import look
 from screening.linking.rules import LinkRules
 from screening.linking.signals import Observation, signals_of
 from screening.monitoring.models import Account
@@ -80,15 +81,26 @@ def record(
     # A value now shared too widely links nobody: clusters that relied on it are walked again.
     for stale in linker.clusters_carrying(seen.crossed):
         linker.reevaluate(stale)
-    denied = linker.denied_without_cluster(account.id)
+    looked = None
+    if not seen.crossed and session.get_bind().dialect.name == "postgresql":
+        # What the reads below ask, in one round trip (nothing was walked again to move it).
+        looked = look(session, account.id, (account.account_id, account.customer_id),
+                      grow=seen.new > 0, max_degree=ctx.rules.max_degree)  # fmt: skip
+        denied = [(account.id, account.customer_id)] if looked.denied else []
+    else:
+        denied = linker.denied_without_cluster(account.id)
     joined = None
+    place = looked.place if looked is not None else None
     if denied:
         linker.new_root(*denied[0])
     elif seen.new:
-        growth = linker.grow_from(account.id)
+        growth = linker.grow_from(account.id, looked)
         added, joined = growth.members_added, growth.joined
+        if growth.wrote and place is None:
+            looked = None  # another process may have made it a member meanwhile: read again
     if joined is None:  # it did not join a cluster now: it may be in one already
-        place = places(session, [account.id]).get(account.id)
+        if looked is None or denied:
+            place = places(session, [account.id]).get(account.id)
         joined = place.cluster_id if place is not None and place.active else None
     return Recorded(account.account_id, len(found), seen.new, joined, added)
 

@@ -125,15 +125,11 @@ def observe(
 ) -> Observed:
     """Record that the account showed these signals at `at`."""
     session.flush()  # the statements below are Core: nothing pending is flushed for them
+    if _postgres(session) and signals:
+        return _observe_postgres(session, account_pk, signals, at, max_degree=max_degree)
     ids = sorted(set(_values(session, signals).values()))
     if not ids:
         return Observed(0, ())
-    if _postgres(session):
-        written = pgstore.rows(session, account_pk, ids, at, max_degree=max_degree)
-        # A row another writer inserted while the statement ran was counted by neither part.
-        _count_again(session, account_pk, [i for i in ids if i not in written.inserted
-                                            and i not in written.counted], at)  # fmt: skip
-        return Observed(len(written.inserted), written.crossed)
     inserted = set(
         session.scalars(
             insert_for(session, AccountSignal)
@@ -165,6 +161,25 @@ def observe(
             sorted(i for i, degree, counts in degrees if counts and degree == max_degree + 1)
         )
     _count_again(session, account_pk, [i for i in ids if i not in inserted], at)
+    return Observed(len(inserted), crossed)
+
+
+def _observe_postgres(
+    session: Session, account_pk: int, signals: Sequence[Signal], at: datetime, *, max_degree: int
+) -> Observed:
+    """One statement for the values and the rows; a value another writer inserted while it
+    ran is read back and its row written by a second."""
+    written, ids = pgstore.observe(session, account_pk, signals, at, max_degree=max_degree)
+    inserted, counted, crossed = set(written.inserted), set(written.counted), written.crossed
+    if len(ids) < len({(s.kind, s.digest) for s in signals}):
+        rest = sorted(set(_values(session, signals).values()) - ids)
+        more = pgstore.rows(session, account_pk, rest, at, max_degree=max_degree)
+        inserted |= more.inserted
+        counted |= more.counted
+        crossed = tuple(sorted({*crossed, *more.crossed}))
+        ids |= set(rest)
+    # A row another writer inserted while the statement ran was counted by neither part.
+    _count_again(session, account_pk, sorted(ids - inserted - counted), at)
     return Observed(len(inserted), crossed)
 
 

@@ -1,0 +1,131 @@
+"""The alerts of a cluster's new members: one per customer and cluster, its id on each member.
+
+On PostgreSQL, when no webhook is active (their events are built from ORM alerts), the alerts
+that are new, their events, the members' alert ids, the cluster's time and its `grown` event
+are one statement (`pgstore.open_alerts`); every other alert - one that exists, one that
+another process opened first, a second member of one customer - goes through
+`alerts.raise_many` as before, so an alert is still never opened twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
+
+from screening.linking import pgstore, store
+from screening.linking.models import ClusterMember, LinkCluster
+from screening.monitoring import alerts
+from screening.monitoring.alerts import Finding
+from screening.monitoring.models import Webhook
+
+ALERT_SOURCE: Final = "linked_accounts"
+
+
+def party_key(cluster_id: int) -> str:
+    """The alert key of a cluster: one alert per customer and cluster."""
+    # A "rule:" key: no listed party stands behind it, so rescreens never look it up in a list.
+    return f"rule:linked_accounts:cluster-{cluster_id}"
+
+
+def _findings(
+    cluster_id: int, rows: Sequence[dict[str, Any]], owners: dict[int, int]
+) -> list[tuple[int, int, Finding]]:
+    """(member, customer, finding) of each new member, by account."""
+    key = party_key(cluster_id)
+    found = []
+    for row in sorted(rows, key=lambda r: r["account_pk"]):
+        root = row["path"][-1]
+        finding = Finding(
+            party_key=key,
+            decision="review",
+            source=ALERT_SOURCE,
+            source_key=root["account_id"],
+            entity_name=root.get("denied_because"),
+            score=row["score"],
+        )
+        found.append((row["account_pk"], owners[row["account_pk"]], finding))
+    return found
+
+
+def raise_alerts(
+    session: Session,
+    cluster_id: int,
+    rows: Sequence[dict[str, Any]],
+    owners: dict[int, int],
+    *,
+    actor: str,
+) -> None:
+    """An alert for each new member's customer (raised together), its id on the member."""
+    _raise_rest(session, cluster_id, _findings(cluster_id, rows, owners), actor=actor)
+
+
+def _raise_rest(
+    session: Session, cluster_id: int, findings: list[tuple[int, int, Finding]], *, actor: str
+) -> None:
+    key = party_key(cluster_id)
+    raised = alerts.raise_many(session, [(owner, f) for _, owner, f in findings], actor=actor)
+    pairs = [(pk, raised[(owner, key)]) for pk, owner, _ in findings if (owner, key) in raised]
+    store.set_column(session, ClusterMember, "account_pk", "alert_id", pairs)
+
+
+def hooks_active(session: Session) -> bool:
+    return bool(session.scalar(select(exists().where(Webhook.active.is_(True)))))
+
+
+def raise_fast(
+    session: Session,
+    cluster_id: int,
+    rows: Sequence[dict[str, Any]],
+    owners: dict[int, int],
+    *,
+    actor: str,
+    now: datetime,
+    reason: str,
+    details: dict[str, Any],
+) -> None:
+    """`raise_alerts`, then the cluster's time and its `grown` event, on PostgreSQL with no
+    webhook active: the new alerts and everything else in one statement."""
+    findings = _findings(cluster_id, rows, owners)
+    first: dict[int, int] = {}  # customer -> the member whose finding opens its alert
+    for pk, owner, _ in findings:
+        first.setdefault(owner, pk)
+    given = [
+        {
+            "n": n,
+            "account_pk": pk,
+            "customer_id": owner,
+            "source_key": f.source_key,
+            "entity_name": f.entity_name,
+            "score": f.score,
+            "reason": f"new match: {alerts._describe(f)}",
+            "details": {"fingerprint": f.fingerprint, "score": f.score},
+        }
+        for n, (pk, owner, f) in enumerate(findings)
+        if first[owner] == pk
+    ]
+    session.flush()  # a Core statement: what is pending is not flushed for it
+    opened = pgstore.open_alerts(
+        session,
+        given,
+        cluster_id=cluster_id,
+        party_key=party_key(cluster_id),
+        source=ALERT_SOURCE,
+        decision="review",
+        actor=actor,
+        now=now,
+        reason=reason,
+        details=details,
+    )
+    # The session's copy of the cluster, if it holds one, reads what the statement wrote.
+    cluster = session.identity_map.get(identity_key(LinkCluster, cluster_id))
+    if cluster is not None:
+        set_committed_value(cluster, "updated_at", now)
+    rest = [(pk, o, f) for pk, o, f in findings if not (o in opened and first[o] == pk)]
+    if rest:
+        _raise_rest(session, cluster_id, rest, actor=actor)
