@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api import linking as linking_wiring
 from api import web
 from api.http import problems
+from api.http.access_reader import AccessReader
 from api.http.auth import Credential, KeyRing
 from api.http.custom_lists import router as custom_router
 from api.http.linking import router as linking_router
@@ -91,9 +92,13 @@ def create_app(settings: Settings, *, start_background: bool = True) -> FastAPI:
             dispatcher.start()
         else:
             _load_index(live)
+        reader = AccessReader(sessions.kw["bind"])
+        await reader.open()
+        app.state.access_reader = reader
         try:
             yield
         finally:
+            await reader.close()
             if sweeper is not None:
                 sweeper.stop()
             if scheduler is not None:

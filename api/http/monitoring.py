@@ -7,17 +7,16 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.http.access_reader import AccessReader
 from api.http.auth import Credential, Permission
 from api.http.responses import KEYED, IsoTime, problem_responses
 from api.http.routes import SessionDep, needs
 from api.http.routing import shared_path_route
 from api.http.schemas import MAX_NAME, MAX_OWNERS, Owner
 from screening.errors import IndexNotReadyError
-from screening.linking import access as linked_access
 from screening.monitoring import export, service, views
 from screening.monitoring.alerts import STATUSES
 from screening.monitoring.customers import CustomerData, customers_page
@@ -258,12 +257,11 @@ async def account_access(
 ) -> dict[str, Any]:
     """What the authentication path needs: `allow`, `review` or `deny`, why and since when.
     Precomputed: one read, never a screen. An unknown account is a 404, never an allow."""
-    # Asked on every login, so it pays for one hop to a worker thread (the read blocks) and one
-    # statement on a connection of its own, not a session and a thread hop per dependency.
-    # With links: an account linked to a denied one answers review, with the path.
-    engine = request.app.state.sessions.kw["bind"]
-    answer: dict[str, Any] = await run_in_threadpool(linked_access.read_access, engine, account_id)
-    return answer
+    # Asked on every login, so it pays for one statement on a connection of its own, not a
+    # session and a thread hop per dependency (`api.http.access_reader`). With links: an
+    # account linked to a denied one answers review, with the path.
+    reader: AccessReader = request.app.state.access_reader
+    return await reader.read(account_id)
 
 
 @router.get(

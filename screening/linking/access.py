@@ -22,7 +22,7 @@ from screening.monitoring import results
 from screening.monitoring.models import Account, Alert, Customer, CustomerResult
 
 
-class _Found(NamedTuple):
+class Found(NamedTuple):
     """A row of `access_query`; the outer joins leave the cluster's columns None when the
     account is in no cluster, and the result's when its customer was never screened."""
 
@@ -74,7 +74,7 @@ def account_access(session: Session | Connection, account_id: str) -> dict[str, 
     found = session.execute(ACCESS_QUERY, {"account_id": account_id}).first()
     if found is None:
         raise results.unknown_account(account_id)
-    return _answer(account_id, _Found(*found))
+    return answer_of(account_id, Found(*found))
 
 
 def read_access(engine: Engine, account_id: str) -> dict[str, Any]:
@@ -102,7 +102,7 @@ def _read(engine: Engine, account_id: str) -> dict[str, Any]:
         return account_access(conn, account_id)
 
 
-def _answer(account_id: str, found: _Found) -> dict[str, Any]:
+def answer_of(account_id: str, found: Found) -> dict[str, Any]:
     answer = results.access_answer(
         account_id, found.account_status, found.external_id, found.access, found.reason, found.since
     )
