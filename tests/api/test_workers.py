@@ -1,9 +1,11 @@
 """Two `screening worker` processes on one PostgreSQL database split a full rescreen through the
-procrastinate queue: every chunk done once, by one of them, each customer screened once."""
+procrastinate queue: every chunk done once, by one of them, each customer screened once; and
+they deliver webhooks side by side, each delivery sent once."""
 
 from __future__ import annotations
 
 import socket
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -16,10 +18,17 @@ from api.rescreen import Rescreens
 from api.wiring import load_custom_list
 from screening.audit.models import ScreeningRecord
 from screening.listings import store as list_store
-from screening.monitoring import runs, service
+from screening.monitoring import runs, service, webhooks
 from screening.monitoring.customers import CustomerData
-from screening.monitoring.models import Alert, RescreenChunk, RescreenRun
+from screening.monitoring.models import (
+    Alert,
+    RescreenChunk,
+    RescreenRun,
+    WebhookAttempt,
+    WebhookDelivery,
+)
 from screening.settings import Settings
+from tests.api.http.test_webhooks import receiver
 from tests.processes import running, service_env, wait_for
 
 CUSTOMERS = 240
@@ -132,3 +141,42 @@ def test_rescreen_processes_split_a_full_rescreen_on_sqlite(
     assert len(delta_by) == 2, delta_by  # 40 customers a chunk: two chunks, one each
     assert sum(delta_by.values()) == 2
     assert len(alerts) == 1, alerts  # the one customer of that name
+
+
+def test_two_worker_processes_send_each_webhook_delivery_once(
+    pg_url: str, loaded: None, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    # More deliveries than one claim takes (50), so the second worker has some to take.
+    events = 40
+    env = service_env(database_url=pg_url, data_dir=str(tmp_path / "data"), webhook_poll_s="0.2")
+    with (
+        receiver() as box,
+        running(["worker"], env, tmp_path / "w1.log") as one,
+        running(["worker"], env, tmp_path / "w2.log") as two,
+    ):
+        box.delay_s = 0.01  # long enough for the two to overlap
+        for log in (tmp_path / "w1.log", tmp_path / "w2.log"):
+
+            def ready(log: Path = log) -> bool:
+                return "on queue rescreen" in log.read_text()
+
+            wait_for(f"{log.name} ready", ready, timeout=120)
+        with sessions.begin() as db:
+            for path in ("/a", "/b"):
+                webhooks.register(db, box.url + path, "s" * 32, actor="test")
+            for n in range(events):
+                webhooks.emit(db, webhooks.ALERT_OPENED, {"alert_id": n})
+        wait_for("every delivery", lambda: len(box.received) >= 2 * events, timeout=60)
+        time.sleep(1.0)  # several more polls of both: nothing is sent again
+        assert one.poll() is None
+        assert two.poll() is None
+        ids = [r["headers"][webhooks.DELIVERY_HEADER] for r in box.received]
+    assert len(ids) == 2 * events
+    assert len(set(ids)) == 2 * events
+    host = socket.gethostname()
+    with sessions() as db:
+        senders = Counter(db.scalars(select(WebhookAttempt.sender)))
+        statuses = set(db.scalars(select(WebhookDelivery.status)))
+    assert sum(senders.values()) == 2 * events  # one attempt each
+    assert set(senders) == {f"{host}:{one.pid}:webhooks", f"{host}:{two.pid}:webhooks"}, senders
+    assert statuses == {"delivered"}
