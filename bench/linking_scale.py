@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 
 from api.wiring import upgrade_database
 from lists.curated.cloud_networks import load_file
@@ -278,6 +278,14 @@ def measure(url: str, args: argparse.Namespace, rules: LinkRules, ctx: Context) 
                 db.add(Account(id=args.accounts + 1 + n, account_id=f"new-{n}",
                                customer_id=args.accounts + 1 + n, created_at=NOW))  # fmt: skip
         joined = 0
+        # Round trips per observation (statements, and the commit), counted on the engine.
+        statements: list[int] = [0]
+
+        def count(*_: object) -> None:
+            statements[0] += 1
+
+        event.listen(engine, "before_cursor_execute", count)
+        event.listen(engine, "commit", count)
         for n in range(args.new):
             values: dict[str, Any] = {
                 "email": f"new{n}@example-{n}.org",
@@ -295,6 +303,8 @@ def measure(url: str, args: argparse.Namespace, rules: LinkRules, ctx: Context) 
         print(f"{args.new} new accounts' observations ({joined} joined the cluster): p50 "
               f"{1000 * statistics.median(timings):.1f} ms, p99 "
               f"{1000 * timings[int(0.99 * (len(timings) - 1))]:.1f} ms ({_load()})")  # fmt: skip
+        print(f"round trips per observation: {statements[0] / args.new:.2f} (statements and "
+              f"the commit; the account's look-up included)")  # fmt: skip
     finally:
         engine.dispose()
 

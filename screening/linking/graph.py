@@ -46,19 +46,33 @@ def _link(kinds: set[str], rules: LinkRules) -> Link:
 
 def pair_links(rows: Iterable[Shared], rules: LinkRules) -> dict[int, dict[int, Link]]:
     """What each pair shares, strong or not, by account then neighbour."""
-    shared: dict[tuple[int, int], set[str]] = {}
+    # Most pairs share one kind: held as the kind itself, a set only from the second (a walk
+    # pairs millions of rows, and a set or a frozenset each costs more than the pairing).
+    shared: dict[tuple[int, int], str | set[str]] = {}
     for account, other, kind, _ in rows:
-        if account != other:
-            shared.setdefault((account, other), set()).add(kind)
+        if account == other:
+            continue
+        key = (account, other)
+        held = shared.get(key)
+        if held is None:
+            shared[key] = kind
+        elif isinstance(held, str):
+            if held != kind:
+                shared[key] = {held, kind}
+        else:
+            held.add(kind)
     found: dict[int, dict[int, Link]] = {}
     # A walk meets a handful of combinations of kinds over millions of pairs: each is scored once.
-    made: dict[frozenset[str], Link] = {}
+    made: dict[str | frozenset[str], Link] = {}
     for (account, other), kinds in shared.items():
-        key = frozenset(kinds)
-        link = made.get(key)
+        combination = kinds if isinstance(kinds, str) else frozenset(kinds)
+        link = made.get(combination)
         if link is None:
-            link = made[key] = _link(kinds, rules)
-        found.setdefault(account, {})[other] = link
+            link = made[combination] = _link({kinds} if isinstance(kinds, str) else kinds, rules)
+        links = found.get(account)
+        if links is None:
+            links = found[account] = {}
+        links[other] = link
     return found
 
 
