@@ -68,13 +68,17 @@ def write(session: Session, rows: Sequence[ResultRow], existing: set[int]) -> No
     """Insert the rows of customers not in `existing`, update the others."""
     if not rows:
         return
-    fresh = [asdict(r) for r in rows if r.customer_id not in existing]
+    postgres = session.get_bind().dialect.name == "postgresql"
+    fresh = [r for r in rows if r.customer_id not in existing]
     if fresh:
-        session.execute(insert(_TABLE), fresh)
+        if postgres:
+            session.execute(_INSERT_POSTGRES, {"rows": _json_rows(fresh)})
+        else:
+            session.execute(insert(_TABLE), [asdict(r) for r in fresh])
     stale = [r for r in rows if r.customer_id in existing]
     if stale:
-        if session.get_bind().dialect.name == "postgresql":
-            _update_postgres(session, stale)
+        if postgres:
+            session.execute(_UPDATE_POSTGRES, {"rows": _json_rows(stale)})
         else:
             _update_each(session, stale)
     _expire(session, {r.customer_id for r in rows})
@@ -117,8 +121,17 @@ def _update_each(session: Session, rows: Sequence[ResultRow]) -> None:
 
 
 # The rows arrive as one JSON array; `keeps` says whether the readings and terms are replaced.
+_RECORDS = """
+    jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(
+        customer_id integer, decision text, screened_at timestamptz, policy_version text,
+        version_ids jsonb, screening_id text, data_hash text, access text, access_reason text,
+        access_since timestamptz, near_miss double precision, readings jsonb, terms text,
+        keeps boolean
+    )
+"""
+# (`_RECORDS` is a constant of this module: no input reaches these strings.)
 _UPDATE_POSTGRES = text(
-    """
+    f"""
     UPDATE customer_results AS r SET
         decision = v.decision,
         screened_at = v.screened_at,
@@ -132,28 +145,36 @@ _UPDATE_POSTGRES = text(
         near_miss = v.near_miss,
         readings = CASE WHEN v.keeps THEN v.readings ELSE r.readings END,
         terms = CASE WHEN v.keeps THEN v.terms ELSE r.terms END
-    FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS v(
-        customer_id integer, decision text, screened_at timestamptz, policy_version text,
-        version_ids jsonb, screening_id text, data_hash text, access text, access_reason text,
-        access_since timestamptz, near_miss double precision, readings jsonb, terms text,
-        keeps boolean
-    )
+    FROM {_RECORDS}
     WHERE r.customer_id = v.customer_id
-    """
+    """  # noqa: S608
+)
+# A customer's first result (its first rescreen after an import writes every row this way).
+_INSERT_POSTGRES = text(
+    f"""
+    INSERT INTO customer_results (
+        customer_id, decision, screened_at, policy_version, version_ids, screening_id,
+        data_hash, access, access_reason, access_since, near_miss, readings, terms
+    )
+    SELECT customer_id, decision, screened_at, policy_version, version_ids, screening_id,
+        data_hash, access, access_reason, access_since, near_miss, readings, terms
+    FROM {_RECORDS}
+    """  # noqa: S608
 )
 
 
-def _update_postgres(session: Session, rows: Sequence[ResultRow]) -> None:
-    values = [
-        {
-            **asdict(r),
-            "screened_at": r.screened_at.isoformat(),
-            "access_since": r.access_since.isoformat(),
-            "keeps": r.terms is not None,
-        }
-        for r in rows
-    ]
-    session.execute(_UPDATE_POSTGRES, {"rows": json.dumps(values)})
+def _json_rows(rows: Sequence[ResultRow]) -> str:
+    return json.dumps(
+        [
+            {
+                **asdict(r),
+                "screened_at": r.screened_at.isoformat(),
+                "access_since": r.access_since.isoformat(),
+                "keeps": r.terms is not None,
+            }
+            for r in rows
+        ]
+    )
 
 
 def _expire(session: Session, customer_ids: set[int]) -> None:
