@@ -21,7 +21,7 @@ def rows(count: int) -> list[dict[str, Any]]:
             context="monitoring",
             key_id="rescreen",
             request_id=None,
-            subject={"name": f"Org {n}\x00", "note": "tab\there, quote \" and \\ backslash"},
+            subject={"name": f"Org {n}\x00", "note": 'tab\there, quote " and \\ backslash'},
             normalized={"names": [f"org {n}"], "domain": None},
             version_ids={"us_ofac_sdn": 7},
             policy_version="p1",
@@ -55,8 +55,12 @@ def test_screenings_read_back_as_written(sessions: sessionmaker[Session], count:
 
 
 def test_a_bulk_write_is_undone_with_its_transaction(sessions: sessionmaker[Session]) -> None:
-    with pytest.raises(RuntimeError), sessions.begin() as db:
-        store.record_screenings(db, rows(store.COPY_FROM + 1))
-        raise RuntimeError("the chunk failed after its audit rows")
+    def write_then_fail() -> None:
+        with sessions.begin() as db:
+            store.record_screenings(db, rows(store.COPY_FROM + 1))
+            raise RuntimeError("the chunk failed after its audit rows")
+
+    with pytest.raises(RuntimeError, match="failed after"):
+        write_then_fail()
     with sessions() as db:
         assert db.scalar(select(func.count()).select_from(ScreeningRecord)) == 0

@@ -11,15 +11,16 @@ from screening.monitoring import results, service
 from screening.monitoring.customers import CustomerData
 from screening.monitoring.models import Customer
 from screening.monitoring.results import Screener
+from screening.policy.engine import Screening
 
 NAMES = [
     CustomerData(name="Huawei Cloud Beijing", country="CN"),
-    CustomerData(name="华为技术有限公司", aliases=["Huawei Tech"]),
+    CustomerData(name="华为技术有限公司", aliases=("Huawei Tech",)),
     CustomerData(name="Meadow Copper Widgets LLC", country="US"),
 ]
 
 
-def answer(screening: results.Screening) -> tuple[object, ...]:
+def answer(screening: Screening) -> tuple[object, ...]:
     return (
         screening.decision,
         [(m.party_key, m.score, m.match_type, m.matched_name) for m in screening.matches],
