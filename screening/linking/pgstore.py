@@ -1,18 +1,20 @@
 """Linking on PostgreSQL in fewer round trips (data-modifying CTEs, arrays and JSON, which
 SQLite does not have; the portable modules keep the statements for it): an observation's
-values and rows written by one statement, the members and alerts of a growth by two. Same
+values and rows written, and what its links need read, by one statement; the members and
+alerts of a growth by two. Same
 rows, same degrees, same conflict rules: the unique constraints still decide between two
 writers."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table, text
+from sqlalchemy import Dialect, Table, TextClause, text
 from sqlalchemy.orm import Session
 
 from screening.linking.signals import Signal
@@ -145,6 +147,10 @@ def observe(
     found = session.execute(
         _OBSERVE, {**_arrays(given), "pk": account_pk, "at": at, "crossing": max_degree + 1}
     )
+    return _written(found)
+
+
+def _written(found: Iterable[Sequence[Any]]) -> tuple[Written, set[int]]:
     inserted: set[int] = set()
     crossed: list[int] = []
     counted: set[int] = set()
@@ -206,16 +212,28 @@ def insert_many(
     if not rows:
         return []
     dialect = session.get_bind().dialect
-    names = list(rows[0])
+    statement = _insert_statement(dialect, table, tuple(rows[0]), tuple(conflict), returning)
+    document = json.dumps(list(rows), default=_json_value)
+    return list(session.execute(statement, {"rows": document}).scalars())
+
+
+@lru_cache(maxsize=16)
+def _insert_statement(
+    dialect: Dialect,
+    table: Table,
+    names: tuple[str, ...],
+    conflict: tuple[str, ...],
+    returning: str,
+) -> TextClause:
+    """`insert_many`'s statement, built once: compiling each column's type and parsing the
+    text again cost more than the JSON of a signup's rows."""
     fields = ", ".join(f"{name} {table.c[name].type.compile(dialect=dialect)}" for name in names)
     # Names and types from the table's own metadata, never from a caller; the rows are bound.
-    statement = text(
+    return text(
         f"INSERT INTO {table.name} ({', '.join(names)}) "  # noqa: S608
         f"SELECT {', '.join(names)} FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({fields}) "
         f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING RETURNING {returning}"
     )
-    document = json.dumps(list(rows), default=_json_value)
-    return list(session.execute(statement, {"rows": document}).scalars())
 
 
 def _json_value(value: object) -> str:
@@ -288,6 +306,98 @@ _LOOK = text(
 )
 
 
+# `_OBSERVE` and `_LOOK` in one statement (one round trip less for every observation). The
+# look's parts read the snapshot the statement began with, so they see neither the rows nor
+# the degrees its own writes make: the account's rows are those it had plus those `fresh`
+# inserted, and a value's degree is one more where this account's row is new. A value made
+# by the statement has degree 1 and links nobody. What `_LOOK` reads is otherwise the same.
+_OBSERVE_LOOK = text(
+    """
+    WITH given AS (
+        SELECT g.kind, g.digest, g.display, g.counts
+        FROM unnest(CAST(:kinds AS varchar[]), CAST(:digests AS varchar[]),
+                    CAST(:displays AS varchar[]), CAST(:counts AS boolean[]))
+             AS g(kind, digest, display, counts)
+    ), made AS (
+        INSERT INTO signal_values (kind, digest, display, counts, accounts)
+        SELECT kind, digest, display, counts, 1 FROM given ORDER BY kind, digest
+        ON CONFLICT (kind, digest) DO NOTHING
+        RETURNING id, counts
+    ), known AS (
+        SELECT v.id
+        FROM signal_values AS v JOIN given AS g ON g.kind = v.kind AND g.digest = v.digest
+    ), fresh AS (
+        INSERT INTO account_signals (account_pk, signal_id, first_seen, last_seen, observations)
+        SELECT CAST(:pk AS integer), id, CAST(:at AS timestamptz), CAST(:at AS timestamptz), 1
+        FROM (SELECT id FROM made UNION ALL SELECT id FROM known) AS ids ORDER BY id
+        ON CONFLICT (account_pk, signal_id) DO NOTHING
+        RETURNING signal_id
+    ), degree AS (
+        UPDATE signal_values SET accounts = accounts + 1
+        WHERE id IN (SELECT signal_id FROM fresh)
+        RETURNING id, accounts, counts
+    ), again AS (
+        UPDATE account_signals AS s
+        SET observations = s.observations + 1,
+            last_seen = GREATEST(s.last_seen, CAST(:at AS timestamptz)),
+            first_seen = LEAST(s.first_seen, CAST(:at AS timestamptz))
+        WHERE s.account_pk = CAST(:pk AS integer)
+          AND s.signal_id IN (SELECT id FROM known)
+        RETURNING s.signal_id
+    ), written AS (
+        SELECT 'new' AS what, id, counts AND accounts = CAST(:crossing AS integer) AS crossed
+        FROM degree
+        UNION ALL
+        SELECT 'new', id, counts AND 1 = CAST(:crossing AS integer) FROM made
+        UNION ALL
+        SELECT 'again', signal_id, false FROM again
+        UNION ALL
+        SELECT 'known', id, false FROM known
+    ), mine AS MATERIALIZED (
+        SELECT signal_id, 1 AS bump FROM fresh
+        UNION ALL
+        SELECT signal_id, 0 FROM account_signals
+        WHERE account_pk = CAST(:pk AS integer) AND EXISTS (SELECT 1 FROM fresh)
+    ), n AS (
+        SELECT theirs.account_pk AS other, v.kind, v.id
+        FROM mine
+        CROSS JOIN LATERAL (
+            SELECT id, kind FROM signal_values
+            WHERE id = mine.signal_id AND counts IS true
+              AND accounts + mine.bump > 1
+              AND accounts + mine.bump <= CAST(:max_degree AS integer)
+            OFFSET 0
+        ) AS v
+        CROSS JOIN LATERAL (
+            SELECT account_pk FROM account_signals
+            WHERE signal_id = v.id AND account_pk <> CAST(:pk AS integer)
+            OFFSET 0
+        ) AS theirs
+    ), asked AS (
+        SELECT ARRAY(SELECT other FROM n UNION SELECT CAST(:pk AS integer)) AS pks
+    )
+    SELECT
+        (SELECT json_agg(json_build_array(what, id, crossed)) FROM written) AS written,
+        (SELECT access FROM customer_results
+         WHERE customer_id = CAST(:customer AS integer)) AS access,
+        EXISTS (SELECT 1 FROM webhooks WHERE active) AS hooks,
+        (SELECT json_agg(json_build_array(other, kind, id)) FROM n) AS rows,
+        (SELECT json_agg(json_build_array(r.account_pk, r.cluster_id, c.status,
+                                          r.denied_because))
+         FROM cluster_roots AS r JOIN link_clusters AS c ON c.id = r.cluster_id
+         WHERE r.account_pk = ANY(CAST((SELECT pks FROM asked) AS integer[]))) AS roots,
+        (SELECT json_agg(json_build_array(m.account_pk, m.cluster_id, c.status, m.hops,
+                                          m.state, m.through, m.path))
+         FROM cluster_members AS m JOIN link_clusters AS c ON c.id = m.cluster_id
+         WHERE m.account_pk = ANY(CAST((SELECT pks FROM asked) AS integer[]))) AS members,
+        (SELECT json_agg(json_build_array(a.id, a.account_id, a.customer_id))
+         FROM accounts AS a
+         WHERE a.id = ANY(CAST((SELECT pks FROM asked) AS integer[]))
+           AND a.id <> CAST(:pk AS integer)) AS accounts
+    """
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Seen:
     """`_LOOK`'s answer, as plain lists (JSON decoded by the driver)."""
@@ -298,6 +408,27 @@ class Seen:
     roots: list[list[Any]]  # [account, cluster, status, denied because]
     members: list[list[Any]]  # [account, cluster, status, hops, state, through, path]
     accounts: list[list[Any]]  # [account, account id, customer]
+
+
+def observe_look(
+    session: Session,
+    account_pk: int,
+    customer_id: int,
+    signals: Sequence[Signal],
+    at: datetime,
+    *,
+    max_degree: int,
+) -> tuple[Written, set[int], Seen]:
+    """`observe`, then `look` with `grow` when a row is new, in one statement."""
+    given = list({(s.kind, s.digest): s for s in signals}.values())
+    params = {**_arrays(given), "pk": account_pk, "customer": customer_id, "at": at,
+              "crossing": max_degree + 1, "max_degree": max_degree}  # fmt: skip
+    found, access, hooks, rows, roots, members, accounts = session.execute(
+        _OBSERVE_LOOK, params
+    ).one()
+    written, ids = _written(found or [])
+    seen = Seen(access, bool(hooks), rows or [], roots or [], members or [], accounts or [])
+    return written, ids, seen
 
 
 def look(

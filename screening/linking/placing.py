@@ -147,11 +147,14 @@ def look(
     *,
     grow: bool,
     max_degree: int,
+    seen: pgstore.Seen | None = None,
 ) -> Look:
     """`denied_without_cluster`, the neighbours' rows and `Known` for them in one statement;
-    without `grow`, the account's place alone. `account`: its (account id, customer)."""
-    session.flush()  # a Core statement: what is pending is not flushed for it
-    seen = pgstore.look(session, account_pk, account[1], grow=grow, max_degree=max_degree)
+    without `grow`, the account's place alone. `account`: its (account id, customer); `seen`:
+    the statement's answer, when the observation's write read it already."""
+    if seen is None:
+        session.flush()  # a Core statement: what is pending is not flushed for it
+        seen = pgstore.look(session, account_pk, account[1], grow=grow, max_degree=max_degree)
     found: dict[int, Place] = {}
     origins: dict[int, Origin] = {}
     for pk, cluster_id, status, label in seen.roots:

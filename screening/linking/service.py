@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from screening.db import utcnow
@@ -43,8 +43,12 @@ class Recorded:
     added: int
 
 
+# Built once: building the query again cost as much as the ORM's loading of its row.
+_ACCOUNT = select(Account).where(Account.account_id == bindparam("account_id"))
+
+
 def find_account(session: Session, account_id: str) -> Account:
-    account = session.scalar(select(Account).where(Account.account_id == account_id))
+    account = session.scalar(_ACCOUNT, {"account_id": account_id})
     if account is None:
         raise NotFoundError(
             f"account {account_id!r} is unknown: register it with its customer first"
@@ -75,7 +79,8 @@ def record(
     now = utcnow()
     at = observed_at(obs.observed_at, now)
     found = signals_of(obs, ctx.keyer, ctx.networks)
-    seen = store.observe(session, account.id, found, at, max_degree=ctx.rules.max_degree)
+    seen, read = store.observe_look(session, account.id, account.customer_id, found, at,
+                                    max_degree=ctx.rules.max_degree)  # fmt: skip
     linker = Linker(session, ctx.rules, actor=actor)
     added = 0
     # A value now shared too widely links nobody: clusters that relied on it are walked again.
@@ -83,9 +88,10 @@ def record(
         linker.reevaluate(stale)
     looked = None
     if not seen.crossed and session.get_bind().dialect.name == "postgresql":
-        # What the reads below ask, in one round trip (nothing was walked again to move it).
+        # What the reads below ask: read by the write itself (`read`) unless another writer's
+        # rows kept it from it, else in one round trip (nothing was walked again to move it).
         looked = look(session, account.id, (account.account_id, account.customer_id),
-                      grow=seen.new > 0, max_degree=ctx.rules.max_degree)  # fmt: skip
+                      grow=seen.new > 0, max_degree=ctx.rules.max_degree, seen=read)  # fmt: skip
         denied = [(account.id, account.customer_id)] if looked.denied else []
     else:
         denied = linker.denied_without_cluster(account.id)

@@ -170,6 +170,19 @@ def _observe_postgres(
     """One statement for the values and the rows; a value another writer inserted while it
     ran is read back and its row written by a second."""
     written, ids = pgstore.observe(session, account_pk, signals, at, max_degree=max_degree)
+    return _finish_postgres(session, account_pk, signals, at, written, ids, max_degree)
+
+
+def _finish_postgres(
+    session: Session,
+    account_pk: int,
+    signals: Sequence[Signal],
+    at: datetime,
+    written: pgstore.Written,
+    ids: set[int],
+    max_degree: int,
+) -> Observed:
+    """What the one statement left to others: rows of values another writer inserted."""
     inserted, counted, crossed = set(written.inserted), set(written.counted), written.crossed
     if len(ids) < len({(s.kind, s.digest) for s in signals}):
         rest = sorted(set(_values(session, signals).values()) - ids)
@@ -181,6 +194,32 @@ def _observe_postgres(
     # A row another writer inserted while the statement ran was counted by neither part.
     _count_again(session, account_pk, sorted(ids - inserted - counted), at)
     return Observed(len(inserted), crossed)
+
+
+def observe_look(
+    session: Session,
+    account_pk: int,
+    customer_id: int,
+    signals: Sequence[Signal],
+    at: datetime,
+    *,
+    max_degree: int,
+) -> tuple[Observed, pgstore.Seen | None]:
+    """`observe` and, on PostgreSQL, what `placing.look` reads, in one statement. No look
+    (None) where the statement did not write every row (another writer inserted a value or a
+    row meanwhile, and the rows written after it are not in its snapshot) or on SQLite: the
+    caller looks the portable way."""
+    if not _postgres(session) or not signals:
+        return observe(session, account_pk, signals, at, max_degree=max_degree), None
+    session.flush()  # the statement below is Core: nothing pending is flushed for it
+    written, ids, seen = pgstore.observe_look(
+        session, account_pk, customer_id, signals, at, max_degree=max_degree
+    )
+    if len(ids) == len({(s.kind, s.digest) for s in signals}) and not (
+        ids - written.inserted - written.counted
+    ):
+        return Observed(len(written.inserted), written.crossed), seen
+    return _finish_postgres(session, account_pk, signals, at, written, ids, max_degree), None
 
 
 def _count_again(session: Session, account_pk: int, again: list[int], at: datetime) -> None:

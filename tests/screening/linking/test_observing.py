@@ -11,10 +11,13 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from lists.curated.cloud_networks import load_file
 from screening.db import utcnow
-from screening.linking import pgstore, service
+from screening.linking import pgstore, service, store
+from screening.linking.hashing import Keyer
 from screening.linking.models import AccountSignal, ClusterMember, SignalValue
 from screening.linking.raising import party_key
+from screening.linking.rules import LinkRules
 from screening.linking.service import Context
 from screening.linking.signals import Observation, signals_of
 from screening.monitoring import customers, webhooks
@@ -156,3 +159,47 @@ def test_a_value_another_writer_inserts_meanwhile_is_recorded(
         assert value.id in carried
         assert len(carried) == 2
         assert second_statement == [[value.id]]
+
+
+def _as_read(seen: pgstore.Seen) -> tuple[object, ...]:
+    """A look's answer, its lists in a fixed order (JSON aggregates come in any)."""
+    return (seen.access, seen.hooks, sorted(map(tuple, seen.rows)),
+            sorted(map(repr, seen.roots)), sorted(map(repr, seen.members)),
+            sorted(map(tuple, seen.accounts)))  # fmt: skip
+
+
+def test_the_look_read_with_the_write_is_the_look_read_after_it(
+    sessions: sessionmaker[Session], new_account: NewAccount
+) -> None:
+    with sessions() as db:
+        if db.get_bind().dialect.name != "postgresql":
+            pytest.skip("one statement for both on PostgreSQL only")
+    rules = LinkRules(max_degree=3, max_hops=3)
+    ctx = Context(Keyer(b"k" * 32), load_file(), rules)
+    new_account("ROOT", access="deny", because="DeepSeek")
+    for name in ("A", "B", "C", "D"):
+        new_account(name)
+    send(sessions, ctx, "ROOT", payment_fingerprint="card-1", device_id="dev-1")
+    send(sessions, ctx, "A", payment_fingerprint="card-1")  # a member
+    send(sessions, ctx, "B", device_id="dev-1", phone="+12025550100")
+    send(sessions, ctx, "C", phone="+12025550100")
+    # D: a value at two accounts (its row makes three: the cut-off, still linking), one it
+    # shares with a member, one of its own, and (second round) one it has already.
+    rounds = [
+        {"device_id": "dev-1", "payment_fingerprint": "card-1", "email": "d@example.org"},
+        {"device_id": "dev-1", "phone": "+12025550100"},
+        {"device_id": "dev-1"},
+    ]
+    for values in rounds:
+        with sessions.begin() as db:
+            account = service.find_account(db, "D")
+            found = signals_of(Observation(**values), ctx.keyer, ctx.networks)  # type: ignore[arg-type]
+            seen, read = store.observe_look(db, account.id, account.customer_id, found,
+                                            utcnow(), max_degree=rules.max_degree)  # fmt: skip
+            assert read is not None
+            after = pgstore.look(db, account.id, account.customer_id, grow=seen.new > 0,
+                                 max_degree=rules.max_degree)  # fmt: skip
+            assert _as_read(read) == _as_read(after)
+            assert (read.rows != []) == (seen.new > 0 and values != rounds[-1])
+            db.rollback()
+        send(sessions, ctx, "D", **values)
