@@ -154,7 +154,9 @@ def test_two_worker_processes_send_each_webhook_delivery_once(
         running(["worker"], env, tmp_path / "w1.log") as one,
         running(["worker"], env, tmp_path / "w2.log") as two,
     ):
-        box.delay_s = 0.01  # long enough for the two to overlap
+        # Long enough for the two to overlap: one claim of 50 takes a second to send, and the
+        # other worker polls every 0.2 s.
+        box.delay_s = 0.02
         for log in (tmp_path / "w1.log", tmp_path / "w2.log"):
 
             def ready(log: Path = log) -> bool:
