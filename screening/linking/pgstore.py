@@ -82,8 +82,8 @@ _ROWS = text(
 # row of this account can carry a value that did not exist. `known` only sees values that
 # existed when the statement began: one that another writer inserted meanwhile is in no
 # result (nor written), and the caller writes its row the two-statement way.
-_OBSERVE = text(
-    """
+# The writes `_OBSERVE` and `_OBSERVE_LOOK` share: the CTEs up to `again`, left open.
+_WRITES = """
     WITH given AS (
         SELECT g.kind, g.digest, g.display, g.counts
         FROM unnest(CAST(:kinds AS varchar[]), CAST(:digests AS varchar[]),
@@ -115,7 +115,9 @@ _OBSERVE = text(
         WHERE s.account_pk = CAST(:pk AS integer)
           AND s.signal_id IN (SELECT id FROM known)
         RETURNING s.signal_id
-    )
+"""
+# What they wrote, one row per value: new (with whether its degree crossed), again, known.
+_WRITTEN = """
     SELECT 'new' AS what, id, counts AND accounts = CAST(:crossing AS integer) AS crossed
     FROM degree
     UNION ALL
@@ -124,8 +126,8 @@ _OBSERVE = text(
     SELECT 'again', signal_id, false FROM again
     UNION ALL
     SELECT 'known', id, false FROM known
-    """
-)
+"""
+_OBSERVE = text(_WRITES + "    )\n" + _WRITTEN)
 
 
 def _arrays(given: Sequence[Signal]) -> dict[str, Any]:
@@ -263,8 +265,22 @@ def set_many(
 # account's rows first, each value and its carriers looked up by index (OFFSET 0 keeps the
 # lookups apart), and the accounts asked for as one array: a plan chosen on the statistics of
 # a young table (a handful of rows) scanned every value instead, 13 ms a signup.
-_LOOK = text(
-    """
+# Where the accounts of `asked` are (roots, members) and who they are: the end of the looks.
+_PLACES = """
+        (SELECT json_agg(json_build_array(r.account_pk, r.cluster_id, c.status,
+                                          r.denied_because))
+         FROM cluster_roots AS r JOIN link_clusters AS c ON c.id = r.cluster_id
+         WHERE r.account_pk = ANY(CAST((SELECT pks FROM asked) AS integer[]))) AS roots,
+        (SELECT json_agg(json_build_array(m.account_pk, m.cluster_id, c.status, m.hops,
+                                          m.state, m.through, m.path))
+         FROM cluster_members AS m JOIN link_clusters AS c ON c.id = m.cluster_id
+         WHERE m.account_pk = ANY(CAST((SELECT pks FROM asked) AS integer[]))) AS members,
+        (SELECT json_agg(json_build_array(a.id, a.account_id, a.customer_id))
+         FROM accounts AS a
+         WHERE a.id = ANY(CAST((SELECT pks FROM asked) AS integer[]))
+           AND a.id <> CAST(:pk AS integer)) AS accounts
+"""
+_LOOK_HEAD = """
     WITH mine AS MATERIALIZED (
         SELECT signal_id FROM account_signals
         WHERE CAST(:grow AS boolean) AND account_pk = CAST(:pk AS integer)
@@ -290,20 +306,8 @@ _LOOK = text(
          WHERE customer_id = CAST(:customer AS integer)) AS access,
         EXISTS (SELECT 1 FROM webhooks WHERE active) AS hooks,
         (SELECT json_agg(json_build_array(other, kind, id)) FROM n) AS rows,
-        (SELECT json_agg(json_build_array(r.account_pk, r.cluster_id, c.status,
-                                          r.denied_because))
-         FROM cluster_roots AS r JOIN link_clusters AS c ON c.id = r.cluster_id
-         WHERE r.account_pk = ANY(CAST((SELECT pks FROM asked) AS integer[]))) AS roots,
-        (SELECT json_agg(json_build_array(m.account_pk, m.cluster_id, c.status, m.hops,
-                                          m.state, m.through, m.path))
-         FROM cluster_members AS m JOIN link_clusters AS c ON c.id = m.cluster_id
-         WHERE m.account_pk = ANY(CAST((SELECT pks FROM asked) AS integer[]))) AS members,
-        (SELECT json_agg(json_build_array(a.id, a.account_id, a.customer_id))
-         FROM accounts AS a
-         WHERE a.id = ANY(CAST((SELECT pks FROM asked) AS integer[]))
-           AND a.id <> CAST(:pk AS integer)) AS accounts
-    """
-)
+"""
+_LOOK = text(_LOOK_HEAD + _PLACES)
 
 
 # `_OBSERVE` and `_LOOK` in one statement (one round trip less for every observation). The
@@ -312,47 +316,10 @@ _LOOK = text(
 # inserted, and a value's degree is one more where this account's row is new. A value made
 # by the statement has degree 1 and links nobody. What `_LOOK` reads is otherwise the same.
 _OBSERVE_LOOK = text(
-    """
-    WITH given AS (
-        SELECT g.kind, g.digest, g.display, g.counts
-        FROM unnest(CAST(:kinds AS varchar[]), CAST(:digests AS varchar[]),
-                    CAST(:displays AS varchar[]), CAST(:counts AS boolean[]))
-             AS g(kind, digest, display, counts)
-    ), made AS (
-        INSERT INTO signal_values (kind, digest, display, counts, accounts)
-        SELECT kind, digest, display, counts, 1 FROM given ORDER BY kind, digest
-        ON CONFLICT (kind, digest) DO NOTHING
-        RETURNING id, counts
-    ), known AS (
-        SELECT v.id
-        FROM signal_values AS v JOIN given AS g ON g.kind = v.kind AND g.digest = v.digest
-    ), fresh AS (
-        INSERT INTO account_signals (account_pk, signal_id, first_seen, last_seen, observations)
-        SELECT CAST(:pk AS integer), id, CAST(:at AS timestamptz), CAST(:at AS timestamptz), 1
-        FROM (SELECT id FROM made UNION ALL SELECT id FROM known) AS ids ORDER BY id
-        ON CONFLICT (account_pk, signal_id) DO NOTHING
-        RETURNING signal_id
-    ), degree AS (
-        UPDATE signal_values SET accounts = accounts + 1
-        WHERE id IN (SELECT signal_id FROM fresh)
-        RETURNING id, accounts, counts
-    ), again AS (
-        UPDATE account_signals AS s
-        SET observations = s.observations + 1,
-            last_seen = GREATEST(s.last_seen, CAST(:at AS timestamptz)),
-            first_seen = LEAST(s.first_seen, CAST(:at AS timestamptz))
-        WHERE s.account_pk = CAST(:pk AS integer)
-          AND s.signal_id IN (SELECT id FROM known)
-        RETURNING s.signal_id
-    ), written AS (
-        SELECT 'new' AS what, id, counts AND accounts = CAST(:crossing AS integer) AS crossed
-        FROM degree
-        UNION ALL
-        SELECT 'new', id, counts AND 1 = CAST(:crossing AS integer) FROM made
-        UNION ALL
-        SELECT 'again', signal_id, false FROM again
-        UNION ALL
-        SELECT 'known', id, false FROM known
+    _WRITES  # noqa: S608 (constants of this module, no input)
+    + "    ), written AS (\n"
+    + _WRITTEN
+    + """
     ), mine AS MATERIALIZED (
         SELECT signal_id, 1 AS bump FROM fresh
         UNION ALL
@@ -382,19 +349,8 @@ _OBSERVE_LOOK = text(
          WHERE customer_id = CAST(:customer AS integer)) AS access,
         EXISTS (SELECT 1 FROM webhooks WHERE active) AS hooks,
         (SELECT json_agg(json_build_array(other, kind, id)) FROM n) AS rows,
-        (SELECT json_agg(json_build_array(r.account_pk, r.cluster_id, c.status,
-                                          r.denied_because))
-         FROM cluster_roots AS r JOIN link_clusters AS c ON c.id = r.cluster_id
-         WHERE r.account_pk = ANY(CAST((SELECT pks FROM asked) AS integer[]))) AS roots,
-        (SELECT json_agg(json_build_array(m.account_pk, m.cluster_id, c.status, m.hops,
-                                          m.state, m.through, m.path))
-         FROM cluster_members AS m JOIN link_clusters AS c ON c.id = m.cluster_id
-         WHERE m.account_pk = ANY(CAST((SELECT pks FROM asked) AS integer[]))) AS members,
-        (SELECT json_agg(json_build_array(a.id, a.account_id, a.customer_id))
-         FROM accounts AS a
-         WHERE a.id = ANY(CAST((SELECT pks FROM asked) AS integer[]))
-           AND a.id <> CAST(:pk AS integer)) AS accounts
-    """
+"""
+    + _PLACES
 )
 
 
