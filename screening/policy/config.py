@@ -67,6 +67,10 @@ class ListRule(_Strict):
     lists: tuple[str, ...] = Field(min_length=1)
     review_at: float = Field(gt=0, le=1)
     deny_at: float | None = Field(default=None, gt=0, le=1)
+    # What a match means when the party says it is elsewhere than the list does: "review" leaves
+    # it to a human; "clear" is for lists that prohibit no dealing (an investment ban), where a
+    # name shared with a company abroad is no reason to hold a party.
+    country_conflict: Literal["review", "clear"] = "review"
 
     def applies_to(self, codes: tuple[str, ...]) -> bool:
         return "*" in self.lists or any(code in self.lists for code in codes)

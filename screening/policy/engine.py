@@ -170,6 +170,8 @@ class PolicyEngine:
         # Facts that disagree (the party says it is elsewhere than the list says) leave the
         # decision to a human: evaders lie about their country, namesakes really are elsewhere.
         conflicting = any(e.kind == "country_conflict" for e in match.evidence)
+        if conflicting and rule.country_conflict == "clear":
+            return "clear"
         if (
             rule.deny_at is not None
             and match.score >= rule.deny_at

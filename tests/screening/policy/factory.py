@@ -69,6 +69,13 @@ ENTRIES = [
         websites=("z.ai",),
         unverified=("website:z.ai",),
     ),
+    org(
+        "us_ofac_cons",
+        "cmic-1",
+        "LUOYANG ZHONGXIN ROBOTICS CO., LTD.",
+        ("CMIC",),
+        countries=("CN",),
+    ),
     org("us_dod_1260h", "inspur", "Inspur Group Co., Ltd.", ("1260H",), headquarters="CN"),
 ]
 VERSIONS = {s: f"v1 2026-12-01T00:00Z {s}" for s in {e.source for e in ENTRIES}}

@@ -234,6 +234,24 @@ def test_a_fuzzy_match_with_a_conflicting_country_needs_more_to_reach_review():
     assert screen("Rostec State Corporation", country="US").decision == "review"
 
 
+def test_an_investment_ban_list_holds_no_party_that_says_it_is_elsewhere():
+    # NS-CMIC forbids buying the company's securities, not serving it: a namesake abroad clears
+    # (the match still shows, with the conflict); no country or the listed one still reviews.
+    name = "Luoyang Zhongxin Robotics Co Ltd"
+    abroad = screen(name, country="US")
+    assert abroad.decision == "clear"
+    (shown,) = [m for m in abroad.matches if m.party_key == "us_ofac_cons:cmic-1"]
+    assert "differs from listed CN" in shown.explanation
+    unsaid = screen(name)
+    assert unsaid.decision == "review"
+    (hit,) = [r for r in unsaid.reasons if r.rule == "list_match"]
+    assert "NS-CMIC" in hit.detail
+    at_home = screen(name, country="CN")
+    assert rules(at_home)["list_match"] == "review"
+    # An SDN namesake abroad is still left to a human.
+    assert screen("Rostec State Corporation", country="US").decision == "review"
+
+
 def test_an_owner_matched_to_a_curated_lab_brings_its_headquarters():
     # The declaration gives no country; the curated list says DeepSeek sits in CN: the lab rule
     # sees a 60% Chinese owner of a Singapore company.

@@ -57,8 +57,8 @@ def snapshot(shared: Path) -> Snapshot:
 
 @pytest.mark.shared_data
 @pytest.mark.xfail(
-    reason="measured 5/503 = 0.99% not clear (target 0.5%), all review, none deny: same-name "
-    "collisions with listed parties (Carvana, CoStar Group, Iron Mountain, Everest Group, PTC)",
+    reason="measured 4/503 = 0.80% not clear (target 0.5%), all review, none deny: SDN "
+    "namesakes abroad (Carvana, Iron Mountain, Everest Group, PTC)",
     strict=True,
 )
 def test_sp500_stays_clear_in_the_signup_context(shared_data: Path):
