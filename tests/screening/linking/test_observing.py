@@ -8,7 +8,8 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from lists.curated.cloud_networks import load_file
@@ -203,3 +204,23 @@ def test_the_look_read_with_the_write_is_the_look_read_after_it(
             assert (read.rows != []) == (seen.new > 0 and values != rounds[-1])
             db.rollback()
         send(sessions, ctx, "D", **values)
+
+
+def test_the_generic_plan_is_forced_for_one_statement_and_errors_read_as_sqlalchemys(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions() as db:
+        if db.get_bind().dialect.name != "postgresql":
+            pytest.skip("plan_cache_mode and pipelines are PostgreSQL's")
+    with sessions.begin() as db:
+        during = pgstore._with_generic_plan(
+            db, text("SELECT current_setting('plan_cache_mode'), CAST(:n AS integer) + 1"), {"n": 1}
+        )
+        assert tuple(during) == ("force_generic_plan", 2)
+        # The rest of the transaction plans as the connection says.
+        assert db.execute(text("SHOW plan_cache_mode")).scalar_one() == "auto"
+    with sessions() as db:
+        with pytest.raises(DBAPIError, match="division by zero"):
+            pgstore._with_generic_plan(db, text("SELECT 1 / CAST(:n AS integer)"), {"n": 0})
+        db.rollback()
+        assert db.execute(text("SELECT 1")).scalar_one() == 1
