@@ -16,6 +16,7 @@ from typing import Any
 
 import psycopg
 from sqlalchemy import Dialect, Table, TextClause, text
+from sqlalchemy.engine import Compiled
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -389,6 +390,12 @@ def observe_look(
     return written, ids, seen
 
 
+@lru_cache(maxsize=8)
+def _compiled(statement: TextClause, dialect: Dialect) -> Compiled:
+    """Compiled once: SQLAlchemy caches what it executes, not what is compiled for a driver."""
+    return statement.compile(dialect=dialect)
+
+
 def _with_generic_plan(session: Session, statement: TextClause, params: dict[str, Any]) -> Any:
     """The one row of `statement`, run with a generic plan.
 
@@ -404,7 +411,7 @@ def _with_generic_plan(session: Session, statement: TextClause, params: dict[str
     if not psycopg.Pipeline.is_supported():  # a libpq older than 14: planned each call
         return session.execute(statement, params).one()
     dialect = session.get_bind().dialect
-    compiled = statement.compile(dialect=dialect)
+    compiled = _compiled(statement, dialect)
     connection = session.connection()
     driver = connection.connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
