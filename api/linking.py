@@ -24,6 +24,7 @@ from screening.settings import Settings
 log = logging.getLogger(__name__)
 
 SWEEP_ACTOR = "system:link-sweep"
+EXPIRY_ACTOR = "system:signal-retention"
 SWEEP_LEASE = "link-sweep"
 # Longer than any sweep of a busy day takes; a killed sweeper frees it within this time.
 SWEEP_LEASE_TTL = timedelta(minutes=10)
@@ -68,16 +69,25 @@ def context(settings: Settings) -> Context:
     return Context(Keyer(signal_key(settings)), cloud_networks.load_file(), rules(settings))
 
 
-def sweep(sessions: sessionmaker[Session], link_rules: LinkRules) -> service.SweepReport | None:
+def sweep(
+    sessions: sessionmaker[Session], link_rules: LinkRules, max_age_days: int = 0
+) -> service.SweepReport | None:
     """One sweep under the `link-sweep` lease (None: another process is sweeping), so that
-    several processes never walk the same accounts at once."""
+    several processes never walk the same accounts at once; then, with `max_age_days`, one
+    batch of expired signals forgotten (in its own transaction, under the same lease)."""
     holder = leases.holder_id()
     with sessions.begin() as session:
         if not leases.try_acquire(session, SWEEP_LEASE, holder, SWEEP_LEASE_TTL):
             return None
     try:
         with sessions.begin() as session:
-            return service.sweep(session, link_rules, actor=SWEEP_ACTOR)
+            report = service.sweep(session, link_rules, actor=SWEEP_ACTOR)
+        if max_age_days > 0:
+            with sessions.begin() as session:
+                report.expired = service.expire(
+                    session, link_rules, max_age=timedelta(days=max_age_days), actor=EXPIRY_ACTOR
+                )
+        return report
     finally:
         with sessions.begin() as session:
             leases.release(session, SWEEP_LEASE, holder)
@@ -87,10 +97,17 @@ class LinkSweeper:
     """Every `link_sweep_s`, walk from accounts denied since the last sweep (a rescreen, an
     analyst's decision, another process) and release clusters whose roots are cleared."""
 
-    def __init__(self, sessions: sessionmaker[Session], link_rules: LinkRules, every_s: float):
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        link_rules: LinkRules,
+        every_s: float,
+        max_age_days: int = 0,
+    ) -> None:
         self._sessions = sessions
         self._rules = link_rules
         self._every_s = every_s
+        self._max_age_days = max_age_days
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="link-sweeper", daemon=True)
 
@@ -103,7 +120,7 @@ class LinkSweeper:
             self._thread.join(timeout=5)
 
     def sweep_once(self) -> service.SweepReport | None:
-        return sweep(self._sessions, self._rules)
+        return sweep(self._sessions, self._rules, self._max_age_days)
 
     def _run(self) -> None:
         while not self._stop.wait(self._every_s):
@@ -112,7 +129,8 @@ class LinkSweeper:
             except Exception:
                 log.exception("link sweep failed; retrying at the next period")
                 continue
-            if report is not None and (report.roots or report.released):
+            expired = report.expired.observations if report and report.expired else 0
+            if report is not None and (report.roots or report.released or expired):
                 log.info("link sweep: %s", report.line())
 
 
@@ -124,6 +142,8 @@ def install(
     state.linking = context(settings)
     if not background or settings.link_sweep_s <= 0:
         return None
-    sweeper = LinkSweeper(sessions, state.linking.rules, settings.link_sweep_s)
+    sweeper = LinkSweeper(
+        sessions, state.linking.rules, settings.link_sweep_s, settings.signal_max_age_days
+    )
     sweeper.start()
     return sweeper

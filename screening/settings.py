@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     # run `screening links sweep`).
     link_sweep_s: float = Field(default=10.0, ge=0)
     # `signals import` refuses larger files before reading them.
+    # Signals an account has not shown for this many days are forgotten at the next sweep
+    # (they stop linking, and personal data is not kept for ever); 0 keeps them.
+    signal_max_age_days: int = Field(default=0, ge=0, le=36_500)
     signal_import_max_mb: int = Field(default=200, gt=0)
     # Analyst pages: session cookies are Secure (sent over HTTPS only) unless this is turned off
     # for plain-http use on one's own machine.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -12,7 +13,7 @@ from api import linking as linking_wiring
 from api.cli import clear_errors, cli, settings
 from api.cli.monitoring import actor
 from api.wiring import open_sessions
-from screening.linking import decisions, importer, views
+from screening.linking import decisions, importer, service, views
 
 
 @cli.group("signals")
@@ -48,6 +49,40 @@ def signals_import(path: Path) -> None:
         click.echo(f"sweep: {swept.line()}")
     if report.errors:
         sys.exit(1)
+
+
+@signals_group.command("expire")
+@click.option(
+    "--max-age-days",
+    type=click.IntRange(1, 36_500),
+    default=None,
+    help="Forget signals not shown for this many days (default: SCREENING_SIGNAL_MAX_AGE_DAYS).",
+)
+@clear_errors
+def signals_expire(max_age_days: int | None) -> None:
+    """Forget every signal an account has not shown for the retention period, and walk again
+    the clusters that linked through them (the API's sweeper does it in batches when
+    SCREENING_SIGNAL_MAX_AGE_DAYS is set)."""
+    config = settings()
+    days = max_age_days or config.signal_max_age_days
+    if days <= 0:
+        raise click.UsageError("give --max-age-days or set SCREENING_SIGNAL_MAX_AGE_DAYS")
+    link_rules = linking_wiring.rules(config)
+    total = clusters = removed = 0
+    with open_sessions(config) as sessions:
+        while True:  # batches in their own transactions: a long expiry holds no lock for long
+            with sessions.begin() as session:
+                report = service.expire(
+                    session, link_rules, max_age=timedelta(days=days), actor=actor()
+                )
+            total, removed = total + report.observations, removed + report.members_removed
+            clusters += len(report.clusters)
+            if not report.observations:
+                break
+    click.echo(
+        f"{total} observations older than {days} days forgotten; {clusters} cluster walks, "
+        f"{removed} accounts left review"
+    )
 
 
 @cli.group("links")

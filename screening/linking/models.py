@@ -35,7 +35,10 @@ class SignalValue(Base):
 
 class AccountSignal(Base):
     __tablename__ = "account_signals"
-    __table_args__ = (Index("ix_account_signals_signal_id", "signal_id", "account_pk"),)
+    __table_args__ = (
+        Index("ix_account_signals_signal_id", "signal_id", "account_pk"),
+        Index("ix_account_signals_last_seen", "last_seen"),
+    )
 
     account_pk: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
     signal_id: Mapped[int] = mapped_column(ForeignKey("signal_values.id"), primary_key=True)

@@ -116,12 +116,16 @@ class SweepReport:
     released: list[int] = field(default_factory=list)
     roots: int = 0
     clusters: set[int] = field(default_factory=set)
+    expired: ExpiryReport | None = None
 
     def line(self) -> str:
-        return (
+        line = (
             f"{self.roots} newly denied accounts linked from, in {len(self.clusters)} clusters; "
             f"{len(self.released)} clusters released"
         )
+        if self.expired is not None and self.expired.observations:
+            line += f"; {self.expired.line()}"
+        return line
 
 
 def sweep(session: Session, rules: LinkRules, *, actor: str, limit: int = 1000) -> SweepReport:
@@ -135,3 +139,47 @@ def sweep(session: Session, rules: LinkRules, *, actor: str, limit: int = 1000) 
             report.roots += 1
             report.clusters.add(cluster.id)
     return report
+
+
+@dataclass(frozen=True, slots=True)
+class ExpiryReport:
+    observations: int
+    values_removed: int
+    clusters: tuple[int, ...]
+    members_removed: int
+
+    def line(self) -> str:
+        return (
+            f"{self.observations} observations expired ({self.values_removed} values no "
+            f"longer carried); {len(self.clusters)} clusters walked again, "
+            f"{self.members_removed} accounts left review"
+        )
+
+
+def expire(
+    session: Session,
+    rules: LinkRules,
+    *,
+    max_age: timedelta,
+    actor: str,
+    now: datetime | None = None,
+    limit: int = 5000,
+) -> ExpiryReport:
+    """Forget the signals an account has not shown for `max_age` (up to `limit` observations;
+    the rest wait for the next call): a card seen once two years ago no longer links like one
+    seen today, and personal data is not kept for ever. Clusters that linked through them, or
+    through values that fall back under the degree cut-off, are walked again: members no
+    longer reached leave review, newly reached accounts join."""
+    if max_age <= timedelta(0):
+        raise InvalidQueryError("the maximum age of a signal must be positive")
+    before = (now or utcnow()) - max_age
+    expired = store.expire(session, before, limit=limit)
+    if not expired.rows:
+        return ExpiryReport(0, 0, (), 0)
+    linker = Linker(session, rules, actor=actor)
+    touched = {p.cluster_id for p in places(session, expired.accounts).values() if p.active}
+    touched.update(linker.clusters_carrying(expired.values))
+    removed = 0
+    for cluster_id in sorted(touched):
+        removed += linker.reevaluate(cluster_id)[1]
+    return ExpiryReport(expired.rows, expired.values_removed, tuple(sorted(touched)), removed)

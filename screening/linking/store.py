@@ -3,6 +3,7 @@ the `Neighbours` the walk reads. Functions take a Session and never commit."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,10 +21,12 @@ from sqlalchemy import (
     any_,
     bindparam,
     case,
+    delete,
     func,
     literal,
     or_,
     select,
+    tuple_,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -326,3 +329,60 @@ def signals_of_account(
         .order_by(SignalValue.kind, SignalValue.id)
     )
     return [(value, seen) for value, seen in session.execute(query)]
+
+
+@dataclass(frozen=True, slots=True)
+class Expired:
+    """What an expiry removed: the accounts whose rows went, and the values they carried."""
+
+    rows: int
+    accounts: frozenset[int]
+    values: frozenset[int]
+    values_removed: int
+
+
+def expire(session: Session, before: datetime, *, limit: int) -> Expired:
+    """Delete up to `limit` observations last seen before `before` (oldest first), lower their
+    values' degrees, and delete values no account carries any more. A value's degree is the
+    number of its rows, so it stays exact; one that falls back under the cut-off links again."""
+    pairs = session.execute(
+        select(AccountSignal.account_pk, AccountSignal.signal_id)
+        .where(AccountSignal.last_seen < before)
+        .order_by(AccountSignal.last_seen)
+        .limit(limit)
+    ).all()
+    if not pairs:
+        return Expired(0, frozenset(), frozenset(), 0)
+    deleted: list[tuple[int, int]] = []
+    for start in range(0, len(pairs), _ROWS):
+        part = [tuple(pair) for pair in pairs[start : start + _ROWS]]
+        # `last_seen` checked again: a row seen again meanwhile (a login) stays.
+        found = session.execute(
+            delete(AccountSignal)
+            .where(
+                tuple_(AccountSignal.account_pk, AccountSignal.signal_id).in_(part),
+                AccountSignal.last_seen < before,
+            )
+            .returning(AccountSignal.account_pk, AccountSignal.signal_id)
+            .execution_options(synchronize_session=False)
+        )
+        deleted.extend((pk, signal_id) for pk, signal_id in found)
+    gone = Counter(signal_id for _, signal_id in deleted)
+    by_count: dict[int, list[int]] = {}
+    for signal_id, n in gone.items():
+        by_count.setdefault(n, []).append(signal_id)
+    for n, ids in by_count.items():
+        session.execute(
+            update(SignalValue)
+            .where(among(session, SignalValue.id, ids))
+            .values(accounts=SignalValue.accounts - n)
+            .execution_options(synchronize_session=False)
+        )
+    removed = session.scalars(
+        delete(SignalValue)
+        .where(among(session, SignalValue.id, list(gone)), SignalValue.accounts <= 0)
+        .returning(SignalValue.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    accounts = frozenset(pk for pk, _ in deleted)
+    return Expired(len(deleted), accounts, frozenset(gone), len(removed))

@@ -74,3 +74,26 @@ def test_a_file_that_cannot_be_read_is_refused_whole(run, tmp_path):
     assert missing.exit_code == 2
     assert "cannot read" in missing.stderr
     assert run("clusters", "show", "9").exit_code == 2
+
+
+def test_signals_expire_forgets_old_observations_and_shrinks_clusters(run, loaded, tmp_path):
+    refused = run("signals", "expire")
+    assert refused.exit_code == 2
+    assert "give --max-age-days or set SCREENING_SIGNAL_MAX_AGE_DAYS" in refused.stderr
+    run("customers", "import", str(write(tmp_path, "c.csv", CUSTOMERS)))
+    old = (
+        "account_id,payment_fingerprint,observed_at\n"
+        "A-17,fp_1,2026-11-30T00:00:00Z\n"
+        "B-1,fp_1,2024-01-10T00:00:00Z\n"
+    )
+    assert run("signals", "import", str(write(tmp_path, "s.csv", old))).exit_code == 0
+    assert "cluster 1 (member): shares payment fingerprint with account A-17" in (
+        run("links", "show", "B-1").stdout
+    )
+    expired = run("signals", "expire", "--max-age-days", "365")
+    assert expired.exit_code == 0, expired.output
+    assert "1 observations older than 365 days forgotten" in expired.stdout
+    assert "1 accounts left review" in expired.stdout
+    after = run("links", "show", "B-1").stdout
+    assert "cluster 1" not in after
+    assert "payment_fingerprint" not in after  # the observation itself is gone
