@@ -101,16 +101,17 @@ class Settings(BaseSettings):
     # Links followed from a denied account, and the most accounts one cluster may reach.
     link_max_hops: int = Field(default=8, ge=1, le=20)
     link_max_cluster: int = Field(default=50_000, ge=1, le=1_000_000)
-    # 2: links are not followed through an account that shares one value with a cluster (a
-    # stolen card's owner); 1 (default) follows every link. See README, Linked accounts.
-    link_through_values: int = Field(default=1, ge=1, le=5)
+    # 2 (default): links are not followed through an account the cluster reaches by one value
+    # alone (a stolen card's owner), unless by a crowd link; 1 follows every link. See README,
+    # Linked accounts.
+    link_through_values: int = Field(default=2, ge=1, le=5)
     # How often the API process looks for newly denied accounts to link from (0: never; then
     # run `screening links sweep`).
     link_sweep_s: float = Field(default=10.0, ge=0)
-    # `signals import` refuses larger files before reading them.
     # Signals an account has not shown for this many days are forgotten at the next sweep
     # (they stop linking, and personal data is not kept for ever); 0 keeps them.
     signal_max_age_days: int = Field(default=0, ge=0, le=36_500)
+    # `signals import` refuses larger files before reading them.
     signal_import_max_mb: int = Field(default=200, gt=0)
     # Analyst pages: session cookies are Secure (sent over HTTPS only) unless this is turned off
     # for plain-http use on one's own machine.

@@ -113,11 +113,13 @@ class Linker:
         start: dict[int, int],
         known: Known | None = None,
         neighbours: graph.Neighbours | None = None,
+        partly: Collection[int] = (),
     ) -> graph.Walk:
         def stop(accounts: Collection[int]) -> set[int]:
             return set(known.places(accounts) if known else places(self.session, accounts))
 
-        return graph.walk(neighbours or self.neighbours, start, self.rules, stop=stop)
+        walker = neighbours or self.neighbours
+        return graph.walk(walker, start, self.rules, stop=stop, partly=partly)
 
     # --- roots ------------------------------------------------------------------------------
 
@@ -183,13 +185,16 @@ class Linker:
             assert cluster is not None
             if not place.active or place.state == "dismissed":
                 return Growth()
+            partly: tuple[int, ...] = ()
             if not place.root:
                 member = self.session.get(ClusterMember, account_pk)
                 assert member is not None
-                member.through = self._passes(rows, known.found, place.cluster_id)
+                # A crowd link vouches by its number, as in the walk.
+                crowd = bool(member.path and member.path[0].get("crowd"))
+                member.through = crowd or self._passes(rows, known.found, place.cluster_id)
                 if not member.through:
-                    return Growth()
-            walked = self.walk({account_pk: place.hops}, known, primed)
+                    partly = (account_pk,)  # walked through in part (`graph.walk`)
+            walked = self.walk({account_pk: place.hops}, known, primed, partly)
             return self._add(cluster, {account_pk: place.hops}, walked, known=known, hooks=hooks)
         every = graph.pair_links(rows, self.rules).get(account_pk, {})
         if not every:
@@ -197,9 +202,16 @@ class Linker:
         near = {
             pk: p
             for pk, p in known.places(every).items()
-            if p.active and p.state != "dismissed" and p.hops < self.rules.max_hops and p.through
+            if p.active and p.state != "dismissed" and p.hops < self.rules.max_hops
         }
-        strong = {pk for pk in near if every[pk].score >= self.rules.threshold}
+        # As in the walk: a member reached by one value links on only by a link that is not
+        # its household's or workplace's; its weak links count towards a crowd.
+        strong = {
+            pk
+            for pk in near
+            if every[pk].score >= self.rules.threshold
+            and (near[pk].through or not graph.dense(every[pk], self.rules))
+        }
         if strong:
             via = min(strong, key=lambda pk: (near[pk].hops, -every[pk].score, pk))
             link = every[via]
@@ -221,10 +233,10 @@ class Linker:
         first = Reach(account_pk, hops, via, link)
         mates = {pk for pk, p in near.items() if p.cluster_id == cluster_id}
         shared = {v for _, o, kind, v in rows if o in mates and self._counts(kind)}
-        through = graph.passes_through(shared, self.rules)
+        through = bool(link.crowd) or graph.passes_through(shared, self.rules)
         walked = (
-            self.walk({account_pk: hops}, known, primed)
-            if hops < self.rules.max_hops and through
+            self.walk({account_pk: hops}, known, primed, () if through else (account_pk,))
+            if hops < self.rules.max_hops
             else graph.Walk({}, set(), False)
         )
         walked.reached = {account_pk: first, **walked.reached}

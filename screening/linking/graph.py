@@ -112,21 +112,28 @@ def crowd_link(
 
 
 def _links_vouch(rules: LinkRules) -> bool:
-    """Whether every reached account passes: when one value suffices and every link a walk
-    follows holds a value heavy enough to vouch (the kinds too light to vouch cannot add up to
-    a link), the link that reached an account vouches for it."""
+    """Whether every reached account passes: when one value suffices and every strong link
+    holds a value heavy enough to vouch (the kinds too light to vouch cannot add up to a link;
+    a crowd link passes anyway), the link that reached an account vouches for it."""
     light = sum(w for w in rules.weights.values() if w < rules.through_score)
     return rules.through_values <= 0 or (
-        rules.through_values == 1 and light < least_link(rules) - 1e-9
+        rules.through_values == 1 and light < rules.threshold - 1e-9
     )
 
 
 def passes_through(shared_values: Collection[int], rules: LinkRules) -> bool:
-    """Whether the walk goes on through an account: only when it shares at least
-    `rules.through_values` distinct values with the cluster. One that shares a single value
-    (one card, however many shell accounts use it) may be the card's owner, whose card was
-    stolen: it goes to review, but its family's and colleagues' links are not followed."""
+    """Whether the walk goes on through an account: only when the cluster reaches it by at
+    least `rules.through_values` distinct values. One reached by a single value (one card,
+    however many shell accounts use it) may be the card's owner, whose card was stolen: it goes
+    to review, but its family's and colleagues' links are not followed."""
     return len(shared_values) >= rules.through_values
+
+
+def dense(link: Link, rules: LinkRules) -> bool:
+    """Whether a link shares several values heavy enough to vouch (`rules.through_score`):
+    what a household (an address and a home network) or colleagues (a domain, an office, a
+    NAT) share. An account the cluster reaches by one value is not walked through such links."""
+    return sum(1 for kind in link.kinds if rules.weight(kind) >= rules.through_score) >= 2
 
 
 @dataclass(slots=True)
@@ -139,6 +146,12 @@ class Walk:
     through: set[int] = field(default_factory=set)
 
 
+def _one_way(one: Reach, other: Reach) -> bool:
+    """Whether two accounts of a level were reached the same way: from one account, by the
+    same kinds (two holders of one stolen card)."""
+    return one.via == other.via and one.link.kinds == other.link.kinds
+
+
 def _nothing(accounts: Collection[int]) -> set[int]:
     return set()
 
@@ -149,15 +162,25 @@ def walk(
     rules: LinkRules,
     *,
     stop: Callable[[Collection[int]], set[int]] = _nothing,
+    partly: Collection[int] = (),
     chunk: int = 500,
 ) -> Walk:
     """Every account reachable from `start` (account -> hops it is at already) within
     `rules.max_hops`, each by its shortest path (ties: the stronger link, then the lower id).
     Accounts `stop` returns (asked once per level, for the accounts that level offers) are
     neither reached nor walked through: they belong to a cluster already, which keeps its own
-    paths. A reached account is walked through only when it shares `rules.through_values`
-    distinct values with accounts reached no later than itself (`passes_through`): its own
-    family and colleagues do not vouch for it. The walk ends early, `truncated`, at
+    paths. The walk goes on through every reached account, but through all its links only
+    when the cluster reaches it by `rules.through_values` distinct values (`passes_through`;
+    those are `through`), or by a crowd link (weak links from many accounts vouch by their
+    number): the values it shares with accounts reached before it, and those it shares with
+    accounts of its own level that the cluster reached by other values than it. An account
+    reached by fewer (and the `partly` of `start`) is walked through only by links that share
+    at most one value heavy enough to vouch: not into its household or workplace, who share
+    an address and a home network, or a domain, an office and a NAT with it. The owner of a
+    stolen card and the teammates who share that card are reached by the card alone (what
+    they share with each other does not vouch: one piece of evidence, not two), so the walk
+    does not go on into their company; a rotating campaign, whose accounts each share one card
+    or one device with the next, is still followed. The walk ends early, `truncated`, at
     `rules.max_cluster` accounts."""
     seen: dict[int, int] = dict(start)
     reached: dict[int, Reach] = {}
@@ -170,16 +193,41 @@ def walk(
     least = least_link(rules)
     heavy = {kind: rules.weight(kind) >= rules.through_score for kind in k.ALL}
     far = rules.max_hops + 1
+    nothing: frozenset[int] = frozenset()
 
     def vouching(rows: Iterable[Shared]) -> dict[int, set[int]]:
+        """The heavy values each account shares with accounts reached before it, and with
+        accounts of its own level reached another way (by another account, or by other kinds):
+        two colleagues reached by one stolen card, from one account, are one piece of evidence."""
         vouched: dict[int, set[int]] = {}
+        heavy_of, seen_of = heavy.get, seen.get
         for account, other, kind, value in rows:
-            weighty = heavy.get(kind)
+            weighty = heavy_of(kind)
             if weighty is None:
                 weighty = heavy[kind] = rules.weight(kind) >= rules.through_score
-            if weighty and seen.get(other, far) <= seen[account]:
-                vouched.setdefault(account, set()).add(value)
+            if not weighty:
+                continue
+            theirs = seen_of(other, far)
+            mine = seen[account]
+            if theirs > mine:
+                continue
+            if theirs == mine:
+                peer, me = reached.get(other), reached.get(account)
+                if peer is None or me is None or _one_way(peer, me):
+                    continue
+            held = vouched.get(account)
+            if held is None:
+                vouched[account] = {value}
+            else:
+                held.add(value)
         return vouched
+
+    def passes(account: int, vouched: dict[int, set[int]]) -> bool:
+        if account in start:
+            return account not in partly
+        if reached[account].link.crowd:
+            return True
+        return passes_through(vouched.get(account, nothing), rules)
 
     everyone = _links_vouch(rules)
     while frontier:
@@ -188,30 +236,29 @@ def walk(
         grown: set[int] = set()
         for first in range(0, len(frontier), chunk):
             part = frontier[first : first + chunk]
-            # Pairs too weak to link leave out most rows (a city shared by 200 accounts); the
-            # values they share may still vouch for an account: asked again for those in doubt.
+            # Pairs too weak to link leave out most rows (a city shared by 200 accounts); every
+            # value heavy enough to vouch by default comes in the rows kept.
             rows = list(neighbours.shared(part, least))
             if everyone:
-                passing = set(part)
+                passing = set(part) - set(partly)
             else:
                 vouched = vouching(rows)
-                doubt = [
-                    a
-                    for a in part
-                    if a not in start and not passes_through(vouched.get(a, ()), rules)
-                ]
-                if doubt:
-                    vouched.update(vouching(neighbours.shared(doubt)))
-                passing = {
-                    a for a in part if a in start or passes_through(vouched.get(a, ()), rules)
-                }
+                if rules.through_score < least:
+                    # Values lighter than a crowd's share may come only in the rows left out:
+                    # asked again for the accounts in doubt.
+                    doubt = [a for a in part if not passes(a, vouched)]
+                    if doubt:
+                        for account, values in vouching(neighbours.shared(doubt)).items():
+                            vouched.setdefault(account, set()).update(values)
+                passing = {a for a in part if passes(a, vouched)}
             through |= passing - set(start)
             for account, found in sorted(pair_links(rows, rules).items()):
-                if account not in passing:
-                    continue
+                in_part = account not in passing
                 hops = seen[account] + 1
                 for other, link in found.items():
                     if other in seen:
+                        continue
+                    if in_part and link.score >= rules.threshold and dense(link, rules):
                         continue
                     if link.score < rules.threshold:
                         support.setdefault(other, {})[account] = link

@@ -4,6 +4,7 @@ four-eyes); widely shared signals and weak ones alone never link; clusters merge
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -242,21 +243,24 @@ def test_the_sweep_links_from_accounts_denied_after_their_signals(
 def test_links_are_not_followed_through_a_stolen_cards_owner(
     sessions: sessionmaker[Session], ctx: Context, new_account: NewAccount
 ) -> None:
-    ctx = Context(ctx.keyer, ctx.networks, ctx.rules.__class__(through_values=2))
+    assert ctx.rules.through_values == 2  # the default
     for name in ("OWNER", "CHILD", "SHELL"):
         new_account(name)
     new_account("ROOT", access="deny")
-    send(sessions, ctx, "OWNER", payment_fingerprint="stolen", device_id="owner-phone")
-    send(sessions, ctx, "CHILD", device_id="owner-phone")  # the family shares a device
+    home = {"billing_address": "1 Dock Road, Leith, GB", "ip": "81.2.69.5"}
+    send(sessions, ctx, "OWNER", payment_fingerprint="stolen", device_id="owner-phone", **home)
+    # The household shares a tablet, its address and its home network with the owner.
+    send(sessions, ctx, "CHILD", device_id="owner-phone", **home)
     send(sessions, ctx, "ROOT", payment_fingerprint="stolen", device_id="farm-1")
     send(sessions, ctx, "SHELL", payment_fingerprint="stolen", device_id="farm-1")
     assert members(sessions) == {"OWNER": "review", "SHELL": "review"}
     assert access(sessions, "CHILD")["access"] == "allow"
 
 
-def test_by_default_links_are_followed_through_every_account(
+def test_with_one_value_enough_links_are_followed_through_every_account(
     sessions: sessionmaker[Session], ctx: Context, new_account: NewAccount
 ) -> None:
+    ctx = Context(ctx.keyer, ctx.networks, replace(ctx.rules, through_values=1))
     for name in ("OWNER", "CHILD", "SHELL"):
         new_account(name)
     new_account("ROOT", access="deny")

@@ -83,14 +83,16 @@ def test_the_walk_stops_at_the_cluster_limit() -> None:
 
 def test_the_walk_does_not_go_on_through_an_account_sharing_one_value() -> None:
     """A stolen card: many shell accounts share it with its owner, and only it. The owner goes
-    to review; the owner's family (who share another card with the owner) do not."""
+    to review; the owner's family (who share another card, their address and their home network
+    with the owner) do not."""
     stolen, ring_device, family_card = (k.PAYMENT, "s"), (k.DEVICE, "r"), (k.PAYMENT, "f")
+    home = {(k.BILLING_ADDRESS, "1 home"), (k.IP_PREFIX, "home")}
     graph = Memory(
         {
             1: {stolen, ring_device},  # the denied account
             2: {stolen, ring_device},  # a shell account
-            3: {stolen, family_card},  # the card's owner
-            4: {family_card},  # the owner's child
+            3: {stolen, family_card, *home},  # the card's owner
+            4: {family_card, *home},  # the owner's child
         }
     )
     walked = walk(graph, {1: 0}, LinkRules(through_values=2))
@@ -112,13 +114,15 @@ class Pruned(Memory):
 
 
 def test_leaving_out_pairs_too_weak_to_link_walks_the_same() -> None:
-    """Account 2 is vouched for by its card (shared with 1) and its city (shared with 5 alone:
+    """Where a city may vouch (through_score 0.2; by default it may not), account 2 is vouched
+    for by its card (shared with 1) and its city (shared with 5 alone, reached by another value:
     a pair too weak to come back pruned): asked for again, it is walked through as before."""
     card, city = (k.PAYMENT, "c"), (k.BILLING_CITY, "x")
     one, two = (k.DEVICE, "d1"), (k.DEVICE, "d2")
     carried = {1: {card, one}, 2: {card, city, two}, 5: {one, city}, 3: {two}}
-    two_values = LinkRules(through_values=2)
-    for rules in (RULES, two_values, LinkRules(through_values=2, crowd_min=0)):
+    two_values = LinkRules(through_values=2, through_score=0.2)
+    no_crowd = LinkRules(through_values=2, through_score=0.2, crowd_min=0)
+    for rules in (RULES, two_values, no_crowd):
         full, pruned = walk(Memory(carried), {1: 0}, rules), walk(Pruned(carried), {1: 0}, rules)
         assert full == pruned
     assert 3 in walk(Pruned(carried), {1: 0}, two_values).reached
