@@ -303,7 +303,7 @@ class Linker:
         if routes is None:
             routes = self._routes(origin, walked.reached, ids, known)
         now = utcnow()
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "account_pk": reach.account,
                 "cluster_id": cluster_id,
@@ -318,13 +318,23 @@ class Linker:
             }
             for reach in sorted(walked.reached.values(), key=lambda r: (r.hops, r.account))
         ]
+        postgres = self.session.get_bind().dialect.name == "postgresql"
+        fast = postgres and not (raising.hooks_active(self.session) if hooks is None else hooks)
+        if fast:  # the members and their alerts in one round trip, unless one was a member
+            owners = {row["account_pk"]: accounts[row["account_pk"]][1] for row in rows}
+            reason = f"{len(rows)} linked accounts sent to review"
+            details = {"accounts": [ids[row["account_pk"]] for row in rows[:100]]}
+            if raising.members_with_alerts(self.session, _table(ClusterMember), rows, owners,
+                                           actor=self.actor, now=now, reason=reason,
+                                           details=details):  # fmt: skip
+                growth.members_added, growth.added, growth.wrote = len(rows), set(owners), True
+                return growth
         kept = self._insert(rows)
         owners = {row["account_pk"]: accounts[row["account_pk"]][1] for row in kept}
         growth.members_added, growth.added, growth.wrote = len(kept), set(owners), True
         reason = f"{len(kept)} linked accounts sent to review"
         details = {"accounts": [ids[row["account_pk"]] for row in kept[:100]]}
-        postgres = self.session.get_bind().dialect.name == "postgresql"
-        if postgres and not (raising.hooks_active(self.session) if hooks is None else hooks):
+        if fast:
             raising.raise_fast(self.session, cluster_id, kept, owners, actor=self.actor,
                                now=now, reason=reason, details=details)  # fmt: skip
             return growth

@@ -403,30 +403,48 @@ def _with_generic_plan(session: Session, statement: TextClause, params: dict[str
     dearer than the custom ones, so its plan cache never switches. Planning was 0.5 ms of the
     statement's 1.35 ms; with the generic plan it takes 0.8 ms on the 1,000,000-account store
     of `bench.linking_scale` (the LATERAL ... OFFSET 0 parts keep it to index lookups whatever
-    the parameters). It is forced for this statement alone, by SET
-    LOCAL before and after it: for the whole connection, the portable one-account neighbours
-    query would get a generic plan that scans `account_signals`. The three go to the server
-    in one round trip (psycopg's pipeline mode) and leave the transaction as it was.
+    the parameters). It is forced for this statement alone, by SET LOCAL before and after it:
+    for the whole connection, the portable one-account neighbours query would get a generic
+    plan that scans `account_signals`. The three go in one round trip (`_pipelined`).
     """
     if not psycopg.Pipeline.is_supported():  # a libpq older than 14: planned each call
         return session.execute(statement, params).one()
+    steps: list[Step] = [
+        "SET LOCAL plan_cache_mode = force_generic_plan",
+        (statement, params),
+        "SET LOCAL plan_cache_mode TO DEFAULT",
+    ]
+    return _pipelined(session, steps)[1][0]
+
+
+# A statement of no parameters (SET, SAVEPOINT), or one of ours with its parameters.
+Step = str | tuple[TextClause, dict[str, Any]]
+
+
+def _pipelined(session: Session, steps: Sequence[Step]) -> list[list[Any]]:
+    """The rows of each step, sent to the server together in one round trip (psycopg's
+    pipeline mode) in the session's transaction; the statements' texts compiled once. Errors
+    are raised as SQLAlchemy's, and a lost connection is not handed out again."""
     dialect = session.get_bind().dialect
-    compiled = _compiled(statement, dialect)
     connection = session.connection()
     driver = connection.connection.driver_connection
     assert isinstance(driver, psycopg.Connection)
-    sql, bound = str(compiled), compiled.construct_params(params)
+    sent: list[tuple[str, Any]] = []
+    for step in steps:
+        if isinstance(step, str):
+            sent.append((step, None))
+        else:
+            compiled = _compiled(step[0], dialect)
+            sent.append((str(compiled), compiled.construct_params(step[1])))
     try:
         with driver.pipeline():
-            driver.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-            cursor = driver.execute(sql, bound)
-            driver.execute("SET LOCAL plan_cache_mode TO DEFAULT")
-        return cursor.fetchone()
+            cursors = [driver.execute(sql, bound) for sql, bound in sent]
+        return [cursor.fetchall() if cursor.description else [] for cursor in cursors]
     except psycopg.Error as exc:
-        # What SQLAlchemy would raise (and a lost connection is not handed out again).
         lost = driver.broken
         if lost:
             connection.invalidate(exc)
+        sql, bound = sent[0]
         raise DBAPIError.instance(
             sql, bound, exc, psycopg.Error, connection_invalidated=lost, dialect=dialect
         ) from exc
@@ -494,7 +512,23 @@ def open_alerts(
     details: dict[str, Any],
 ) -> dict[int, int]:
     """The alert id of each customer whose alert this statement opened."""
-    params = {
+    params = _open_params(rows, cluster_id, party_key, source, decision, actor, now, reason,
+                          details)  # fmt: skip
+    return {customer: alert_id for alert_id, customer in session.execute(_OPEN, params)}
+
+
+def _open_params(
+    rows: Sequence[dict[str, Any]],
+    cluster_id: int,
+    party_key: str,
+    source: str,
+    decision: str,
+    actor: str,
+    now: datetime,
+    reason: str,
+    details: dict[str, Any],
+) -> dict[str, Any]:
+    return {
         "rows": json.dumps(list(rows)),
         "party_key": party_key,
         "source": source,
@@ -505,4 +539,42 @@ def open_alerts(
         "reason": reason,
         "details": json.dumps(details),
     }
-    return {customer: alert_id for alert_id, customer in session.execute(_OPEN, params)}
+
+
+def members_and_alerts(
+    session: Session,
+    table: Table,
+    members: Sequence[dict[str, Any]],
+    alerts: Sequence[dict[str, Any]],
+    *,
+    cluster_id: int,
+    party_key: str,
+    source: str,
+    decision: str,
+    actor: str,
+    now: datetime,
+    reason: str,
+    details: dict[str, Any],
+) -> dict[int, int] | None:
+    """`insert_many` of a growth's members (ON CONFLICT on the account) and `open_alerts` of
+    their alerts, in one round trip: what `open_alerts` returns. The alerts are written as if
+    every member were new; when one was not (another process made it a member meanwhile),
+    both are undone, to a savepoint taken with them, and None is returned: the caller writes
+    them one after the other as before (a race between two signups: one more round trip)."""
+    if not members or not psycopg.Pipeline.is_supported():
+        return None
+    dialect = session.get_bind().dialect
+    insert = _insert_statement(dialect, table, tuple(members[0]), ("account_pk",), "account_pk")
+    document = json.dumps(list(members), default=_json_value)
+    opening = _open_params(alerts, cluster_id, party_key, source, decision, actor, now, reason,
+                           details)  # fmt: skip
+    steps: list[Step] = [_SAVEPOINT, (insert, {"rows": document}), (_OPEN, opening)]
+    _, inserted, opened = _pipelined(session, steps)
+    if len(inserted) != len(members):
+        _pipelined(session, [f"ROLLBACK TO SAVEPOINT {_SAVEPOINT.split()[-1]}"])
+        return None
+    return {customer: alert_id for alert_id, customer in opened}
+
+
+# Left to the commit to release: one savepoint a growth, no round trip of its own.
+_SAVEPOINT = "SAVEPOINT linking_growth"

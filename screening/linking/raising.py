@@ -78,20 +78,10 @@ def hooks_active(session: Session) -> bool:
     return bool(session.scalar(select(exists().where(Webhook.active.is_(True)))))
 
 
-def raise_fast(
-    session: Session,
-    cluster_id: int,
-    rows: Sequence[dict[str, Any]],
-    owners: dict[int, int],
-    *,
-    actor: str,
-    now: datetime,
-    reason: str,
-    details: dict[str, Any],
-) -> None:
-    """`raise_alerts`, then the cluster's time and its `grown` event, on PostgreSQL with no
-    webhook active: the new alerts and everything else in one statement."""
-    findings = _findings(cluster_id, rows, owners)
+def _opening(
+    findings: list[tuple[int, int, Finding]],
+) -> tuple[dict[int, int], list[dict[str, Any]]]:
+    """The member whose finding opens each customer's alert, and the rows `open_alerts` takes."""
     first: dict[int, int] = {}  # customer -> the member whose finding opens its alert
     for pk, owner, _ in findings:
         first.setdefault(owner, pk)
@@ -109,6 +99,73 @@ def raise_fast(
         for n, (pk, owner, f) in enumerate(findings)
         if first[owner] == pk
     ]
+    return first, given
+
+
+def _after_opening(
+    session: Session,
+    cluster_id: int,
+    findings: list[tuple[int, int, Finding]],
+    first: dict[int, int],
+    opened: dict[int, int],
+    *,
+    actor: str,
+    now: datetime,
+) -> None:
+    # The session's copy of the cluster, if it holds one, reads what the statement wrote.
+    cluster = session.identity_map.get(identity_key(LinkCluster, cluster_id))
+    if cluster is not None:
+        set_committed_value(cluster, "updated_at", now)
+    rest = [(pk, o, f) for pk, o, f in findings if not (o in opened and first[o] == pk)]
+    if rest:
+        _raise_rest(session, cluster_id, rest, actor=actor)
+
+
+def members_with_alerts(
+    session: Session,
+    table: Any,
+    rows: Sequence[dict[str, Any]],
+    owners: dict[int, int],
+    *,
+    actor: str,
+    now: datetime,
+    reason: str,
+    details: dict[str, Any],
+) -> bool:
+    """The new members (rows of cluster_members) inserted and `raise_fast` done, in one round
+    trip on PostgreSQL with no webhook active. False, with nothing written, when a member
+    existed already (another process made it one meanwhile) or the driver cannot pipeline:
+    the caller inserts the members, then raises what is left, as before."""
+    cluster_id = rows[0]["cluster_id"]
+    findings = _findings(cluster_id, rows, owners)
+    first, given = _opening(findings)
+    session.flush()  # Core statements: what is pending is not flushed for them
+    opened = pgstore.members_and_alerts(
+        session, table, rows, given, cluster_id=cluster_id, party_key=party_key(cluster_id),
+        source=ALERT_SOURCE, decision="review", actor=actor, now=now, reason=reason,
+        details=details,
+    )  # fmt: skip
+    if opened is None:
+        return False
+    _after_opening(session, cluster_id, findings, first, opened, actor=actor, now=now)
+    return True
+
+
+def raise_fast(
+    session: Session,
+    cluster_id: int,
+    rows: Sequence[dict[str, Any]],
+    owners: dict[int, int],
+    *,
+    actor: str,
+    now: datetime,
+    reason: str,
+    details: dict[str, Any],
+) -> None:
+    """`raise_alerts`, then the cluster's time and its `grown` event, on PostgreSQL with no
+    webhook active: the new alerts and everything else in one statement."""
+    findings = _findings(cluster_id, rows, owners)
+    first, given = _opening(findings)
     session.flush()  # a Core statement: what is pending is not flushed for it
     opened = pgstore.open_alerts(
         session,
@@ -122,10 +179,4 @@ def raise_fast(
         reason=reason,
         details=details,
     )
-    # The session's copy of the cluster, if it holds one, reads what the statement wrote.
-    cluster = session.identity_map.get(identity_key(LinkCluster, cluster_id))
-    if cluster is not None:
-        set_committed_value(cluster, "updated_at", now)
-    rest = [(pk, o, f) for pk, o, f in findings if not (o in opened and first[o] == pk)]
-    if rest:
-        _raise_rest(session, cluster_id, rest, actor=actor)
+    _after_opening(session, cluster_id, findings, first, opened, actor=actor, now=now)

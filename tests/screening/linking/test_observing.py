@@ -8,15 +8,15 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from lists.curated.cloud_networks import load_file
 from screening.db import utcnow
-from screening.linking import pgstore, service, store
+from screening.linking import pgstore, raising, service, store
 from screening.linking.hashing import Keyer
-from screening.linking.models import AccountSignal, ClusterMember, SignalValue
+from screening.linking.models import AccountSignal, ClusterEvent, ClusterMember, SignalValue
 from screening.linking.raising import party_key
 from screening.linking.rules import LinkRules
 from screening.linking.service import Context
@@ -224,3 +224,49 @@ def test_the_generic_plan_is_forced_for_one_statement_and_errors_read_as_sqlalch
             pgstore._with_generic_plan(db, text("SELECT 1 / CAST(:n AS integer)"), {"n": 0})
         db.rollback()
         assert db.execute(text("SELECT 1")).scalar_one() == 1
+
+
+def test_members_and_alerts_in_one_round_trip_undo_both_when_a_member_existed(
+    sessions: sessionmaker[Session], ctx: Context, new_account: NewAccount
+) -> None:
+    with sessions() as db:
+        if db.get_bind().dialect.name != "postgresql":
+            pytest.skip("the pipelined write is PostgreSQL's")
+    new_account("ROOT", access="deny", because="DeepSeek")
+    for name in ("B", "C", "D"):
+        new_account(name)
+    send(sessions, ctx, "ROOT", payment_fingerprint="card-1")
+    send(sessions, ctx, "B", payment_fingerprint="card-1")
+    with sessions.begin() as db:
+        template = db.scalars(select(ClusterMember)).one()
+        pks = {a.account_id: (a.id, a.customer_id) for a in db.scalars(select(Account))}
+
+        def row(name: str) -> dict[str, object]:
+            return {"account_pk": pks[name][0], "cluster_id": template.cluster_id,
+                    "state": "review", "hops": 1, "via_account_pk": pks["ROOT"][0],
+                    "score": 1.0, "through": False, "path": template.path,
+                    "reason": template.reason, "added_at": utcnow()}  # fmt: skip
+
+        # C became a member in another process meanwhile.
+        db.execute(insert(ClusterMember).values(**row("C")))
+        owners = {pks[n][0]: pks[n][1] for n in ("C", "D")}
+        table = ClusterMember.__table__
+        wrote = raising.members_with_alerts(
+            db, table, [row("C"), row("D")], owners, actor="test", now=utcnow(),
+            reason="2 linked accounts sent to review", details={},
+        )  # fmt: skip
+        assert wrote is False
+        members = {m.account_pk: m.alert_id for m in db.scalars(select(ClusterMember))}
+        assert pks["D"][0] not in members  # undone with the alerts, to the savepoint
+        assert members[pks["C"][0]] is None
+        assert db.scalar(select(func.count()).select_from(Alert)) == 1  # B's only
+        grown = select(func.count()).select_from(ClusterEvent).where(ClusterEvent.kind == "grown")
+        before = db.scalar(grown) or 0
+        assert raising.members_with_alerts(
+            db, table, [row("D")], {pks["D"][0]: pks["D"][1]}, actor="test", now=utcnow(),
+            reason="1 linked accounts sent to review", details={},
+        )  # fmt: skip
+        member = db.get(ClusterMember, pks["D"][0])
+        assert member is not None
+        assert member.alert_id is not None
+        assert db.scalar(grown) == before + 1
