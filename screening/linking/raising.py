@@ -2,7 +2,8 @@
 
 On PostgreSQL, when no webhook is active (their events are built from ORM alerts), the alerts
 that are new, their events, the members' alert ids, the cluster's time and its `grown` event
-are one statement (`pgstore.open_alerts`); every other alert - one that exists, one that
+are one statement (`pgstore.open_alerts`), sent with the members' insert in one round trip
+(`members_with_alerts`); every other alert - one that exists, one that
 another process opened first, a second member of one customer - goes through
 `alerts.raise_many` as before, so an alert is still never opened twice.
 """
