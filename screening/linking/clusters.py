@@ -320,20 +320,20 @@ class Linker:
         ]
         postgres = self.session.get_bind().dialect.name == "postgresql"
         fast = postgres and not (raising.hooks_active(self.session) if hooks is None else hooks)
-        if fast:  # the members and their alerts in one round trip, unless one was a member
-            owners = {row["account_pk"]: accounts[row["account_pk"]][1] for row in rows}
-            reason = f"{len(rows)} linked accounts sent to review"
-            details = {"accounts": [ids[row["account_pk"]] for row in rows[:100]]}
-            if raising.members_with_alerts(self.session, _table(ClusterMember), rows, owners,
-                                           actor=self.actor, now=now, reason=reason,
-                                           details=details):  # fmt: skip
-                growth.members_added, growth.added, growth.wrote = len(rows), set(owners), True
+        owners = {row["account_pk"]: accounts[row["account_pk"]][1] for row in rows}
+        if fast:  # the members and their alerts in one round trip
+            table = _table(ClusterMember)
+            written = raising.members_with_alerts(
+                self.session, table, rows, owners, ids, actor=self.actor, now=now
+            )
+            if written is not None:
+                growth.members_added, growth.wrote = len(written), True
+                growth.added = {row["account_pk"] for row in written}
                 return growth
         kept = self._insert(rows)
-        owners = {row["account_pk"]: accounts[row["account_pk"]][1] for row in kept}
+        owners = {row["account_pk"]: owners[row["account_pk"]] for row in kept}
         growth.members_added, growth.added, growth.wrote = len(kept), set(owners), True
-        reason = f"{len(kept)} linked accounts sent to review"
-        details = {"accounts": [ids[row["account_pk"]] for row in kept[:100]]}
+        reason, details = raising.growth_note(kept, ids)
         if fast:
             raising.raise_fast(self.session, cluster_id, kept, owners, actor=self.actor,
                                now=now, reason=reason, details=details)  # fmt: skip

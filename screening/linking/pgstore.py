@@ -464,10 +464,17 @@ def look(
 # (customer, party): the caller raises it the portable way), so an alert is never opened twice.
 _OPEN = text(
     """
-    WITH r AS (
+    WITH gate AS (
+        SELECT CAST(:expected AS integer) IS NULL OR (
+            SELECT count(*) FROM cluster_members
+            WHERE account_pk = ANY(CAST(:members AS integer[]))
+              AND cluster_id = CAST(:cluster AS integer) AND added_at = CAST(:now AS timestamptz)
+        ) = CAST(:expected AS integer) AS ok
+    ), r AS (
         SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb))
             AS r(n integer, account_pk integer, customer_id integer, source_key varchar,
                  entity_name text, score float8, reason text, details jsonb)
+        WHERE (SELECT ok FROM gate)
     ), a AS (
         INSERT INTO alerts (customer_id, party_key, source, source_key, entity_name, score,
                             decision, status, fingerprint, created_at, updated_at)
@@ -487,13 +494,14 @@ _OPEN = text(
         FROM a JOIN r USING (customer_id) WHERE t.account_pk = r.account_pk
     ), c AS (
         UPDATE link_clusters SET updated_at = CAST(:now AS timestamptz)
-        WHERE id = CAST(:cluster AS integer)
+        WHERE id = CAST(:cluster AS integer) AND (SELECT ok FROM gate)
     ), g AS (
         INSERT INTO cluster_events (cluster_id, at, actor, kind, reason, details)
-        VALUES (CAST(:cluster AS integer), CAST(:now AS timestamptz), :actor, 'grown',
-                :reason, CAST(:details AS jsonb))
+        SELECT CAST(:cluster AS integer), CAST(:now AS timestamptz), :actor, 'grown',
+               :reason, CAST(:details AS jsonb)
+        WHERE (SELECT ok FROM gate)
     )
-    SELECT id, customer_id FROM a
+    SELECT a.id, a.customer_id, gate.ok FROM gate LEFT JOIN a ON true
     """
 )
 
@@ -514,7 +522,13 @@ def open_alerts(
     """The alert id of each customer whose alert this statement opened."""
     params = _open_params(rows, cluster_id, party_key, source, decision, actor, now, reason,
                           details)  # fmt: skip
-    return {customer: alert_id for alert_id, customer in session.execute(_OPEN, params)}
+    return _opened(list(session.execute(_OPEN, params)))[1]
+
+
+def _opened(rows: Sequence[Sequence[Any]]) -> tuple[bool, dict[int, int]]:
+    """Whether `_OPEN` wrote (its gate), and the alert id of each customer whose alert it
+    opened: one row at least, the gate's, with no alert where it opened none."""
+    return bool(rows[0][2]), {customer: alert_id for alert_id, customer, _ in rows if alert_id}
 
 
 def _open_params(
@@ -538,6 +552,8 @@ def _open_params(
         "cluster": cluster_id,
         "reason": reason,
         "details": json.dumps(details),
+        "expected": None,
+        "members": [],
     }
 
 
@@ -555,12 +571,13 @@ def members_and_alerts(
     now: datetime,
     reason: str,
     details: dict[str, Any],
-) -> dict[int, int] | None:
+) -> tuple[list[int], dict[int, int] | None] | None:
     """`insert_many` of a growth's members (ON CONFLICT on the account) and `open_alerts` of
-    their alerts, in one round trip: what `open_alerts` returns. The alerts are written as if
-    every member were new; when one was not (another process made it a member meanwhile),
-    both are undone, to a savepoint taken with them, and None is returned: the caller writes
-    them one after the other as before (a race between two signups: one more round trip)."""
+    their alerts, in one round trip: the members inserted, and what `open_alerts` returns.
+    The alerts' statement writes only if every member is there, new, at `now` (it runs after
+    the insert and sees it); when one was not new (another process made it a member
+    meanwhile), it writes nothing (None for it), and the caller raises the alerts of the
+    members inserted the way it did before. None: the driver cannot pipeline."""
     if not members or not psycopg.Pipeline.is_supported():
         return None
     dialect = session.get_bind().dialect
@@ -568,13 +585,7 @@ def members_and_alerts(
     document = json.dumps(list(members), default=_json_value)
     opening = _open_params(alerts, cluster_id, party_key, source, decision, actor, now, reason,
                            details)  # fmt: skip
-    steps: list[Step] = [_SAVEPOINT, (insert, {"rows": document}), (_OPEN, opening)]
-    _, inserted, opened = _pipelined(session, steps)
-    if len(inserted) != len(members):
-        _pipelined(session, [f"ROLLBACK TO SAVEPOINT {_SAVEPOINT.split()[-1]}"])
-        return None
-    return {customer: alert_id for alert_id, customer in opened}
-
-
-# Left to the commit to release: one savepoint a growth, no round trip of its own.
-_SAVEPOINT = "SAVEPOINT linking_growth"
+    opening.update(expected=len(members), members=[m["account_pk"] for m in members])
+    inserted, opened = _pipelined(session, [(insert, {"rows": document}), (_OPEN, opening)])
+    wrote, alerts_opened = _opened(opened)
+    return [pk for (pk,) in inserted], alerts_opened if wrote else None

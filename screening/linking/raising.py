@@ -10,7 +10,7 @@ another process opened first, a second member of one customer - goes through
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
@@ -122,34 +122,52 @@ def _after_opening(
         _raise_rest(session, cluster_id, rest, actor=actor)
 
 
+def growth_note(
+    rows: Sequence[dict[str, Any]], ids: Mapping[int, str]
+) -> tuple[str, dict[str, Any]]:
+    """The reason and details of a cluster's `grown` event for its new members."""
+    reason = f"{len(rows)} linked accounts sent to review"
+    return reason, {"accounts": [ids[row["account_pk"]] for row in rows[:100]]}
+
+
 def members_with_alerts(
     session: Session,
     table: Any,
     rows: Sequence[dict[str, Any]],
     owners: dict[int, int],
+    ids: Mapping[int, str],
     *,
     actor: str,
     now: datetime,
-    reason: str,
-    details: dict[str, Any],
-) -> bool:
-    """The new members (rows of cluster_members) inserted and `raise_fast` done, in one round
-    trip on PostgreSQL with no webhook active. False, with nothing written, when a member
-    existed already (another process made it one meanwhile) or the driver cannot pipeline:
-    the caller inserts the members, then raises what is left, as before."""
+) -> list[dict[str, Any]] | None:
+    """The new members (rows of cluster_members) inserted and `raise_fast` done for them, on
+    PostgreSQL with no webhook active: the rows inserted. Both go in one round trip; when a
+    member existed already (another process made it one meanwhile) the alerts' statement
+    writes nothing, and the alerts of the members inserted are raised after, as before. None,
+    with nothing written, where the driver cannot pipeline."""
     cluster_id = rows[0]["cluster_id"]
     findings = _findings(cluster_id, rows, owners)
     first, given = _opening(findings)
+    reason, details = growth_note(rows, ids)
     session.flush()  # Core statements: what is pending is not flushed for them
-    opened = pgstore.members_and_alerts(
+    done = pgstore.members_and_alerts(
         session, table, rows, given, cluster_id=cluster_id, party_key=party_key(cluster_id),
         source=ALERT_SOURCE, decision="review", actor=actor, now=now, reason=reason,
         details=details,
     )  # fmt: skip
-    if opened is None:
-        return False
-    _after_opening(session, cluster_id, findings, first, opened, actor=actor, now=now)
-    return True
+    if done is None:
+        return None
+    inserted, opened = done
+    if opened is not None:  # every member was new: their alerts are written
+        _after_opening(session, cluster_id, findings, first, opened, actor=actor, now=now)
+        return list(rows)
+    chosen = set(inserted)
+    kept = [row for row in rows if row["account_pk"] in chosen]
+    if kept:
+        reason, details = growth_note(kept, ids)
+        raise_fast(session, cluster_id, kept, owners, actor=actor, now=now, reason=reason,
+                   details=details)  # fmt: skip
+    return kept
 
 
 def raise_fast(

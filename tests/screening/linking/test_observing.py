@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, insert, select, text
@@ -226,47 +227,57 @@ def test_the_generic_plan_is_forced_for_one_statement_and_errors_read_as_sqlalch
         assert db.execute(text("SELECT 1")).scalar_one() == 1
 
 
-def test_members_and_alerts_in_one_round_trip_undo_both_when_a_member_existed(
+def test_members_and_alerts_in_one_round_trip_when_a_member_existed_already(
     sessions: sessionmaker[Session], ctx: Context, new_account: NewAccount
 ) -> None:
     with sessions() as db:
         if db.get_bind().dialect.name != "postgresql":
             pytest.skip("the pipelined write is PostgreSQL's")
     new_account("ROOT", access="deny", because="DeepSeek")
-    for name in ("B", "C", "D"):
+    for name in ("B", "C", "D", "E"):
         new_account(name)
     send(sessions, ctx, "ROOT", payment_fingerprint="card-1")
     send(sessions, ctx, "B", payment_fingerprint="card-1")
     with sessions.begin() as db:
         template = db.scalars(select(ClusterMember)).one()
         pks = {a.account_id: (a.id, a.customer_id) for a in db.scalars(select(Account))}
+        ids = {pk: name for name, (pk, _) in pks.items()}
+        owners = dict(pks.values())
+        table = ClusterMember.__table__
+        now = utcnow()
 
-        def row(name: str) -> dict[str, object]:
+        def row(name: str, at: datetime = now) -> dict[str, object]:
             return {"account_pk": pks[name][0], "cluster_id": template.cluster_id,
                     "state": "review", "hops": 1, "via_account_pk": pks["ROOT"][0],
                     "score": 1.0, "through": False, "path": template.path,
-                    "reason": template.reason, "added_at": utcnow()}  # fmt: skip
+                    "reason": template.reason, "added_at": at}  # fmt: skip
 
-        # C became a member in another process meanwhile.
-        db.execute(insert(ClusterMember).values(**row("C")))
-        owners = {pks[n][0]: pks[n][1] for n in ("C", "D")}
-        table = ClusterMember.__table__
-        wrote = raising.members_with_alerts(
-            db, table, [row("C"), row("D")], owners, actor="test", now=utcnow(),
-            reason="2 linked accounts sent to review", details={},
-        )  # fmt: skip
-        assert wrote is False
+        def grown() -> list[str]:
+            found = select(ClusterEvent.reason).where(ClusterEvent.kind == "grown")
+            return list(db.scalars(found.order_by(ClusterEvent.id)))
+
+        before = grown()
+        # C became a member in another process meanwhile (at another moment).
+        db.execute(insert(ClusterMember).values(**{**row("C"), "added_at": template.added_at}))
+        written = raising.members_with_alerts(
+            db, table, [row("C"), row("D")], owners, ids, actor="test", now=now
+        )
+        assert written is not None
+        assert [r["account_pk"] for r in written] == [pks["D"][0]]
         members = {m.account_pk: m.alert_id for m in db.scalars(select(ClusterMember))}
-        assert pks["D"][0] not in members  # undone with the alerts, to the savepoint
-        assert members[pks["C"][0]] is None
-        assert db.scalar(select(func.count()).select_from(Alert)) == 1  # B's only
-        grown = select(func.count()).select_from(ClusterEvent).where(ClusterEvent.kind == "grown")
-        before = db.scalar(grown) or 0
-        assert raising.members_with_alerts(
-            db, table, [row("D")], {pks["D"][0]: pks["D"][1]}, actor="test", now=utcnow(),
-            reason="1 linked accounts sent to review", details={},
-        )  # fmt: skip
-        member = db.get(ClusterMember, pks["D"][0])
+        assert members[pks["C"][0]] is None  # another process's member: not ours to alert
+        assert members[pks["D"][0]] is not None  # raised after, the way it was before
+        assert grown() == [*before, "1 linked accounts sent to review"]
+        assert db.scalar(select(func.count()).select_from(Alert)) == 2  # B's and D's
+        # Every member new: one round trip writes them all.
+        later = utcnow()
+        written = raising.members_with_alerts(
+            db, table, [row("E", later)], owners, ids, actor="test", now=later
+        )
+        assert written is not None
+        assert len(written) == 1
+        member = db.get(ClusterMember, pks["E"][0])
         assert member is not None
         assert member.alert_id is not None
-        assert db.scalar(grown) == before + 1
+        assert grown()[-1] == "1 linked accounts sent to review"
+        assert len(grown()) == len(before) + 2
