@@ -409,12 +409,11 @@ def _with_generic_plan(session: Session, statement: TextClause, params: dict[str
     """
     if not psycopg.Pipeline.is_supported():  # a libpq older than 14: planned each call
         return session.execute(statement, params).one()
-    steps: list[Step] = [
-        "SET LOCAL plan_cache_mode = force_generic_plan",
-        (statement, params),
-        "SET LOCAL plan_cache_mode TO DEFAULT",
-    ]
-    return _pipelined(session, steps)[1][0]
+    return _pipelined(session, [_GENERIC, (statement, params), _CUSTOMARY])[1][0]
+
+
+_GENERIC = "SET LOCAL plan_cache_mode = force_generic_plan"
+_CUSTOMARY = "SET LOCAL plan_cache_mode TO DEFAULT"
 
 
 # A statement of no parameters (SET, SAVEPOINT), or one of ours with its parameters.
@@ -465,10 +464,15 @@ def look(
 _OPEN = text(
     """
     WITH gate AS (
+        -- The members by their key alone (OFFSET 0): a generic plan otherwise ANDs in the
+        -- cluster's index, every member of the cluster read (2.7 ms on 25,000).
         SELECT CAST(:expected AS integer) IS NULL OR (
-            SELECT count(*) FROM cluster_members
-            WHERE account_pk = ANY(CAST(:members AS integer[]))
-              AND cluster_id = CAST(:cluster AS integer) AND added_at = CAST(:now AS timestamptz)
+            SELECT count(*) FROM (
+                SELECT cluster_id, added_at FROM cluster_members
+                WHERE account_pk = ANY(CAST(:members AS integer[]))
+                OFFSET 0
+            ) AS given
+            WHERE cluster_id = CAST(:cluster AS integer) AND added_at = CAST(:now AS timestamptz)
         ) = CAST(:expected AS integer) AS ok
     ), r AS (
         SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb))
@@ -586,6 +590,10 @@ def members_and_alerts(
     opening = _open_params(alerts, cluster_id, party_key, source, decision, actor, now, reason,
                            details)  # fmt: skip
     opening.update(expected=len(members), members=[m["account_pk"] for m in members])
-    inserted, opened = _pipelined(session, [(insert, {"rows": document}), (_OPEN, opening)])
+    # Generic plans, as for the observation's statement: planning these CTEs each time cost
+    # more than running them (every part is a lookup by key, whatever the parameters).
+    _, inserted, opened, _ = _pipelined(
+        session, [_GENERIC, (insert, {"rows": document}), (_OPEN, opening), _CUSTOMARY]
+    )
     wrote, alerts_opened = _opened(opened)
     return [pk for (pk,) in inserted], alerts_opened if wrote else None
