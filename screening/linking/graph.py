@@ -111,6 +111,44 @@ def crowd_link(
     return best, Link(score, tuple(kinds), crowd=len(counted))
 
 
+def group_crowd(
+    account: int,
+    mates: Collection[int],
+    support: Mapping[int, Mapping[int, Link]],
+    values: Mapping[int, Iterable[tuple[int, int]]],
+    rules: LinkRules,
+    hops: Mapping[int, int] | None = None,
+) -> tuple[int, Link] | None:
+    """A crowd over the accounts one strong value ties together (`mates`: shell accounts on one
+    drop address, each behind a different proxy range): weak links into the cluster through at
+    least `rules.crowd_min` distinct values, counted over `account` and its mates together,
+    make a link for `account`. A household or a team shares one home or office network, so its
+    weak links come through one or two values however many of them there are. `values`: for
+    each outside account, (a supporter, a value heavy enough for a crowd that they share).
+    (The nearest supporter of `account`, the link), or None."""
+    own = support.get(account)
+    if rules.crowd_min <= 0 or not own:
+        return None
+    through: set[int] = set()
+    backers: set[int] = set()
+    for one in (account, *mates):
+        links = support.get(one)
+        if not links:
+            continue
+        for supporter, value in values.get(one, ()):
+            link = links.get(supporter)
+            if link is not None and link.score >= rules.crowd_score:
+                through.add(value)
+                backers.add(supporter)
+    if len(through) < rules.crowd_min:
+        return None
+    counted = {a: link for a, link in own.items() if link.score >= rules.crowd_score}
+    if not counted:
+        return None
+    best = min(counted, key=lambda a: ((hops or {}).get(a, 0), -counted[a].score, a))
+    return best, Link(counted[best].score, counted[best].kinds, crowd=len(backers))
+
+
 def _links_vouch(rules: LinkRules) -> bool:
     """Whether every reached account passes: when one value suffices and every strong link
     holds a value heavy enough to vouch (the kinds too light to vouch cannot add up to a link;
@@ -180,8 +218,11 @@ def walk(
     stolen card and the teammates who share that card are reached by the card alone (what
     they share with each other does not vouch: one piece of evidence, not two), so the walk
     does not go on into their company; a rotating campaign, whose accounts each share one card
-    or one device with the next, is still followed. The walk ends early, `truncated`, at
-    `rules.max_cluster` accounts."""
+    or one device with the next, is still followed. When a level offers no new account, the
+    outside accounts that several walked accounts link to weakly (`rules.group_support`) are
+    read, at most `rules.group_reads` a walk, for a group crowd (`group_crowd`): shell accounts
+    on one drop address behind many proxy ranges, none with a crowd of its own. The walk ends
+    early, `truncated`, at `rules.max_cluster` accounts."""
     seen: dict[int, int] = dict(start)
     reached: dict[int, Reach] = {}
     touched: set[int] = set()
@@ -189,6 +230,16 @@ def walk(
     # Weak links into the walked accounts, gathered over every level: enough of them make a
     # crowd link (rules.crowd_min).
     support: dict[int, dict[int, Link]] = {}
+    # Group crowds (`group_crowd`) read more, but only when the walk stalls and at most
+    # rules.group_reads accounts a walk: the strong links of the outside accounts most
+    # supported, and the weak values behind the support of them and of their mates.
+    mates_of: dict[int, set[int]] = {}
+    weak_values: dict[int, list[tuple[int, int]]] = {}
+    valued: dict[int, int] = {}  # an account -> how many supported it when its values were read
+    reads_left = rules.group_reads if rules.crowd_min > 0 and rules.group_support > 0 else 0
+    weakish = frozenset(
+        kind for kind in k.ALL if rules.crowd_score <= rules.weight(kind) < rules.threshold
+    )
     frontier = sorted(a for a, hops in start.items() if hops < rules.max_hops)
     least = least_link(rules)
     heavy = {kind: rules.weight(kind) >= rules.through_score for kind in k.ALL}
@@ -228,6 +279,18 @@ def walk(
         if reached[account].link.crowd:
             return True
         return passes_through(vouched.get(account, nothing), rules)
+
+    def read_values(accounts: list[int]) -> list[Shared]:
+        nonlocal reads_left
+        reads_left -= len(accounts)
+        rows = list(neighbours.shared(accounts, min(rules.crowd_score, rules.threshold)))
+        for account in accounts:
+            weak_values[account] = []
+            valued[account] = len(support.get(account, ()))
+        for account, other, kind, value in rows:
+            if kind in weakish and other in support.get(account, ()):
+                weak_values[account].append((other, value))
+        return rows
 
     everyone = _links_vouch(rules)
     while frontier:
@@ -280,6 +343,46 @@ def walk(
                 hops = seen[via] + 1
                 if hops <= rules.max_hops:
                     offers[other] = Reach(other, hops, via, link)
+        if not offers and reads_left:
+            # Stalled: the links and crowds are exhausted. The outside accounts most supported
+            # have their strong links read (bounded: most of a big cluster's outside neighbours
+            # are single households behind its members' networks).
+            wanted = sorted(
+                (-n, other)
+                for other, links in support.items()
+                if len(links) >= rules.group_support
+                and other not in seen
+                and other not in mates_of
+                and (n := sum(1 for link in links.values() if link.score >= rules.crowd_score))
+                >= rules.group_support
+            )[:reads_left]
+            read = [other for _, other in wanted]
+            if read:
+                strong = links_from(read_values(read), rules)
+                for other in read:
+                    mates_of[other] = set(strong.get(other, {}))
+            # Their mates' values, and those that more accounts support since they were read.
+            stale = sorted(
+                {
+                    one
+                    for other, mates in mates_of.items()
+                    if other not in seen
+                    for one in (other, *mates)
+                    if one not in seen and one in support and valued.get(one) != len(support[one])
+                }
+            )[:reads_left]
+            if stale:
+                read_values(stale)
+            for other in sorted(mates_of):
+                if other in seen or other in offers:
+                    continue
+                mates = [m for m in mates_of[other] if m not in seen]
+                group = group_crowd(other, mates, support, weak_values, rules, seen)
+                if group is not None:
+                    via, link = group
+                    hops = seen[via] + 1
+                    if hops <= rules.max_hops:
+                        offers[other] = Reach(other, hops, via, link)
         held_back = stop(sorted(offers)) if offers else set()
         touched |= held_back
         frontier = []

@@ -54,6 +54,12 @@ class LinkRules:
     # walk reads anyway (lighter ones need a second read of the accounts in doubt).
     through_values: int = 2
     through_score: float = 0.4
+    # When a walk stalls, outside accounts with weak links from at least group_support accounts
+    # of the cluster (most first, at most group_reads of them a walk; 0 switches it off) have
+    # their strong links read: one that, with the accounts a strong value ties it to, has weak
+    # links into the cluster through crowd_min distinct values links (`graph.group_crowd`).
+    group_support: int = 2
+    group_reads: int = 500
     weights: Mapping[str, float] = field(default_factory=lambda: WEIGHTS)
 
     def __post_init__(self) -> None:
