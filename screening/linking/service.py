@@ -43,17 +43,29 @@ class Recorded:
     added: int
 
 
-# Built once: building the query again cost as much as the ORM's loading of its row.
-_ACCOUNT = select(Account).where(Account.account_id == bindparam("account_id"))
+@dataclass(frozen=True, slots=True)
+class AccountRef:
+    """An account as linking needs it: its key, its id and its customer."""
+
+    id: int
+    account_id: str
+    customer_id: int
 
 
-def find_account(session: Session, account_id: str) -> Account:
-    account = session.scalar(_ACCOUNT, {"account_id": account_id})
-    if account is None:
+# Built once, and read as plain columns: building the query again, or loading an ORM object
+# for the row, each cost as much as the query (about 0.3 ms of every observation).
+_ACCOUNT = select(Account.id, Account.account_id, Account.customer_id).where(
+    Account.account_id == bindparam("account_id")
+)
+
+
+def find_account(session: Session, account_id: str) -> AccountRef:
+    row = session.connection().execute(_ACCOUNT, {"account_id": account_id}).first()
+    if row is None:
         raise NotFoundError(
             f"account {account_id!r} is unknown: register it with its customer first"
         )
-    return account
+    return AccountRef(*row)
 
 
 def observed_at(value: datetime | None, now: datetime) -> datetime:
@@ -67,7 +79,7 @@ def observed_at(value: datetime | None, now: datetime) -> datetime:
 
 
 def record(
-    session: Session, account: Account, obs: Observation, ctx: Context, *, actor: str
+    session: Session, account: AccountRef, obs: Observation, ctx: Context, *, actor: str
 ) -> Recorded:
     """Store an observation's signals, then link: a denied account becomes a root, an account
     whose new signals reach a cluster joins it (and what it reaches, with it)."""
