@@ -510,23 +510,41 @@ _OPEN = text(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """What a growth's alerts are opened with, and what its `grown` event says."""
+
+    cluster_id: int
+    party_key: str
+    source: str
+    decision: str
+    actor: str
+    now: datetime
+    reason: str
+    details: dict[str, Any]
+
+    def params(self, rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        """`_OPEN`'s parameters for these rows, with no gate."""
+        return {
+            "rows": json.dumps(list(rows)),
+            "party_key": self.party_key,
+            "source": self.source,
+            "decision": self.decision,
+            "actor": self.actor,
+            "now": self.now,
+            "cluster": self.cluster_id,
+            "reason": self.reason,
+            "details": json.dumps(self.details),
+            "expected": None,
+            "members": [],
+        }
+
+
 def open_alerts(
-    session: Session,
-    rows: Sequence[dict[str, Any]],
-    *,
-    cluster_id: int,
-    party_key: str,
-    source: str,
-    decision: str,
-    actor: str,
-    now: datetime,
-    reason: str,
-    details: dict[str, Any],
+    session: Session, rows: Sequence[dict[str, Any]], opening: Opening
 ) -> dict[int, int]:
     """The alert id of each customer whose alert this statement opened."""
-    params = _open_params(rows, cluster_id, party_key, source, decision, actor, now, reason,
-                          details)  # fmt: skip
-    return _opened(list(session.execute(_OPEN, params)))[1]
+    return _opened(list(session.execute(_OPEN, opening.params(rows))))[1]
 
 
 def _opened(rows: Sequence[Sequence[Any]]) -> tuple[bool, dict[int, int]]:
@@ -535,46 +553,12 @@ def _opened(rows: Sequence[Sequence[Any]]) -> tuple[bool, dict[int, int]]:
     return bool(rows[0][2]), {customer: alert_id for alert_id, customer, _ in rows if alert_id}
 
 
-def _open_params(
-    rows: Sequence[dict[str, Any]],
-    cluster_id: int,
-    party_key: str,
-    source: str,
-    decision: str,
-    actor: str,
-    now: datetime,
-    reason: str,
-    details: dict[str, Any],
-) -> dict[str, Any]:
-    return {
-        "rows": json.dumps(list(rows)),
-        "party_key": party_key,
-        "source": source,
-        "decision": decision,
-        "actor": actor,
-        "now": now,
-        "cluster": cluster_id,
-        "reason": reason,
-        "details": json.dumps(details),
-        "expected": None,
-        "members": [],
-    }
-
-
 def members_and_alerts(
     session: Session,
     table: Table,
     members: Sequence[dict[str, Any]],
     alerts: Sequence[dict[str, Any]],
-    *,
-    cluster_id: int,
-    party_key: str,
-    source: str,
-    decision: str,
-    actor: str,
-    now: datetime,
-    reason: str,
-    details: dict[str, Any],
+    opening: Opening,
 ) -> tuple[list[int], dict[int, int] | None] | None:
     """`insert_many` of a growth's members (ON CONFLICT on the account) and `open_alerts` of
     their alerts, in one round trip: the members inserted, and what `open_alerts` returns.
@@ -587,13 +571,12 @@ def members_and_alerts(
     dialect = session.get_bind().dialect
     insert = _insert_statement(dialect, table, tuple(members[0]), ("account_pk",), "account_pk")
     document = json.dumps(list(members), default=_json_value)
-    opening = _open_params(alerts, cluster_id, party_key, source, decision, actor, now, reason,
-                           details)  # fmt: skip
-    opening.update(expected=len(members), members=[m["account_pk"] for m in members])
+    gated = opening.params(alerts)
+    gated.update(expected=len(members), members=[m["account_pk"] for m in members])
     # Generic plans, as for the observation's statement: planning these CTEs each time cost
     # more than running them (every part is a lookup by key, whatever the parameters).
     _, inserted, opened, _ = _pipelined(
-        session, [_GENERIC, (insert, {"rows": document}), (_OPEN, opening), _CUSTOMARY]
+        session, [_GENERIC, (insert, {"rows": document}), (_OPEN, gated), _CUSTOMARY]
     )
     wrote, alerts_opened = _opened(opened)
     return [pk for (pk,) in inserted], alerts_opened if wrote else None

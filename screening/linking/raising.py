@@ -79,7 +79,7 @@ def hooks_active(session: Session) -> bool:
     return bool(session.scalar(select(exists().where(Webhook.active.is_(True)))))
 
 
-def _opening(
+def _openers(
     findings: list[tuple[int, int, Finding]],
 ) -> tuple[dict[int, int], list[dict[str, Any]]]:
     """The member whose finding opens each customer's alert, and the rows `open_alerts` takes."""
@@ -147,14 +147,11 @@ def members_with_alerts(
     with nothing written, where the driver cannot pipeline."""
     cluster_id = rows[0]["cluster_id"]
     findings = _findings(cluster_id, rows, owners)
-    first, given = _opening(findings)
+    first, given = _openers(findings)
     reason, details = growth_note(rows, ids)
     session.flush()  # Core statements: what is pending is not flushed for them
-    done = pgstore.members_and_alerts(
-        session, table, rows, given, cluster_id=cluster_id, party_key=party_key(cluster_id),
-        source=ALERT_SOURCE, decision="review", actor=actor, now=now, reason=reason,
-        details=details,
-    )  # fmt: skip
+    opening = _opening_of(cluster_id, actor=actor, now=now, reason=reason, details=details)
+    done = pgstore.members_and_alerts(session, table, rows, given, opening)
     if done is None:
         return None
     inserted, opened = done
@@ -184,18 +181,15 @@ def raise_fast(
     """`raise_alerts`, then the cluster's time and its `grown` event, on PostgreSQL with no
     webhook active: the new alerts and everything else in one statement."""
     findings = _findings(cluster_id, rows, owners)
-    first, given = _opening(findings)
+    first, given = _openers(findings)
     session.flush()  # a Core statement: what is pending is not flushed for it
-    opened = pgstore.open_alerts(
-        session,
-        given,
-        cluster_id=cluster_id,
-        party_key=party_key(cluster_id),
-        source=ALERT_SOURCE,
-        decision="review",
-        actor=actor,
-        now=now,
-        reason=reason,
-        details=details,
-    )
+    opening = _opening_of(cluster_id, actor=actor, now=now, reason=reason, details=details)
+    opened = pgstore.open_alerts(session, given, opening)
     _after_opening(session, cluster_id, findings, first, opened, actor=actor, now=now)
+
+
+def _opening_of(
+    cluster_id: int, *, actor: str, now: datetime, reason: str, details: dict[str, Any]
+) -> pgstore.Opening:
+    return pgstore.Opening(cluster_id, party_key(cluster_id), ALERT_SOURCE, "review", actor, now,
+                           reason, details)  # fmt: skip

@@ -15,11 +15,11 @@ from screening.db import utcnow
 from screening.errors import InvalidQueryError
 from screening.linking import service
 from screening.linking.access import account_access
-from screening.linking.models import AccountSignal, ClusterMember, SignalValue
+from screening.linking.models import AccountSignal, SignalValue
 from screening.linking.service import Context
 from screening.linking.signals import Observation
-from screening.monitoring.models import Account
 from tests.screening.linking.conftest import NewAccount
+from tests.screening.linking.test_clusters import members
 
 YEAR = timedelta(days=365)
 
@@ -28,16 +28,6 @@ def send(sessions: sessionmaker[Session], ctx: Context, account_id: str, **value
     with sessions.begin() as db:
         account = service.find_account(db, account_id)
         service.record(db, account, Observation(**values), ctx, actor="test")
-
-
-def members(sessions: sessionmaker[Session]) -> dict[str, str]:
-    with sessions() as db:
-        rows = db.execute(
-            select(Account.account_id, ClusterMember.state).join(
-                ClusterMember, ClusterMember.account_pk == Account.id
-            )
-        )
-        return {a: s for a, s in rows}
 
 
 def expire(sessions: sessionmaker[Session], ctx: Context, **kw: Any) -> service.ExpiryReport:
