@@ -40,20 +40,37 @@ def signal_key(settings: Settings) -> bytes:
         return key.encode()
     path: Path = settings.signal_key_file or settings.data_dir / "signal-key"
     if path.is_file():
-        existing = path.read_text().strip()
-        if len(existing) >= MIN_KEY_LENGTH:
-            return existing.encode()
+        return _kept_key(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(32)
-    # O_EXCL: two processes starting at once must not each write a different key.
+    # Written whole to a file of its own, then linked into place: two processes starting at
+    # once never each write a different key, and neither reads the other's half-written file
+    # (with O_EXCL on the file itself, the loser read it empty before the winner wrote it).
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip().encode()
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(key + "\n")
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(key + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            return _kept_key(path)
+    finally:
+        draft.unlink(missing_ok=True)
     log.warning("no SCREENING_SIGNAL_KEY set; wrote a signal key to %s (mode 0600)", path)
     return key.encode()
+
+
+def _kept_key(path: Path) -> bytes:
+    existing = path.read_text().strip()
+    if len(existing) < MIN_KEY_LENGTH:
+        raise ValueError(
+            f"the signal key file {path} holds no key of {MIN_KEY_LENGTH} characters or more: "
+            "remove it to have one made, or set SCREENING_SIGNAL_KEY"
+        )
+    return existing.encode()
 
 
 def rules(settings: Settings) -> LinkRules:

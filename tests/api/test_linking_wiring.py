@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -29,3 +30,20 @@ def test_the_setting_wins_and_must_be_long(tmp_path: Path):
     assert not (tmp_path / "signal-key").exists()
     with pytest.raises(ValueError, match="at least 32"):
         signal_key(Settings(data_dir=tmp_path, signal_key=SecretStr("short")))
+
+
+def test_processes_starting_at_once_all_read_the_one_key(tmp_path: Path):
+    # Several services start together on a fresh data directory: one key is made, every one
+    # reads it whole (none reads the file before it is written).
+    settings = Settings(data_dir=tmp_path)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        keys = list(pool.map(lambda _: signal_key(settings), range(32)))
+    assert len(set(keys)) == 1
+    assert len(keys[0]) >= 32
+    assert [p.name for p in tmp_path.iterdir()] == ["signal-key"]  # no draft left behind
+
+
+def test_a_key_file_with_no_key_is_a_clear_error(tmp_path: Path):
+    (tmp_path / "signal-key").write_text("\n")
+    with pytest.raises(ValueError, match="holds no key"):
+        signal_key(Settings(data_dir=tmp_path))
