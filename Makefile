@@ -37,6 +37,7 @@ bench: setup
 	$(BIN)/python -m bench.build_eval_set
 	$(BIN)/python -m bench.matching_speed
 	$(BIN)/python -m bench.matching_quality
+	$(BIN)/python -m bench.country_conflict
 	$(BIN)/python -m bench.api_latency
 	$(BIN)/python -m bench.refresh_latency
 	$(BIN)/python -m bench.monitoring_rescreen

@@ -1,7 +1,7 @@
 """Linking on PostgreSQL in fewer round trips (data-modifying CTEs, arrays and JSON, which
 SQLite does not have; the portable modules keep the statements for it): an observation's
 values and rows written, and what its links need read, by one statement; the members and
-alerts of a growth by two. Same
+alerts of a growth by two statements sent in one round trip (psycopg's pipeline mode). Same
 rows, same degrees, same conflict rules: the unique constraints still decide between two
 writers."""
 
@@ -416,7 +416,7 @@ _GENERIC = "SET LOCAL plan_cache_mode = force_generic_plan"
 _CUSTOMARY = "SET LOCAL plan_cache_mode TO DEFAULT"
 
 
-# A statement of no parameters (SET, SAVEPOINT), or one of ours with its parameters.
+# A statement of no parameters (a SET), or one of ours with its parameters.
 Step = str | tuple[TextClause, dict[str, Any]]
 
 
