@@ -1,0 +1,66 @@
+"""The database's neighbours: with a bound, the rows of every pair that can reach it, each pair
+whole (the walk scores a pair by every kind it shares)."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from screening.db import utcnow
+from screening.linking import kinds as k
+from screening.linking import store
+from screening.linking.rules import LinkRules
+from screening.linking.signals import Signal
+from tests.screening.linking.conftest import NewAccount
+
+RULES = LinkRules(max_degree=12)
+# Few values a kind, so that pairs share one kind, two, or several, and some values go over the
+# degree cut-off.
+POOLS = {k.PAYMENT: 12, k.DEVICE: 10, k.IP_PREFIX: 6, k.ORGANISATION: 5, k.BILLING_CITY: 3,
+         k.ASN: 3, k.CLOUD: 2, k.EMAIL_DOMAIN: 8}  # fmt: skip
+
+
+def _pairs(rows: list[tuple[int, int, str, int]]) -> dict[tuple[int, int], set[tuple[str, int]]]:
+    found: dict[tuple[int, int], set[tuple[str, int]]] = defaultdict(set)
+    for account, other, kind, value in rows:
+        found[(account, other)].add((kind, value))
+    return dict(found)
+
+
+def test_a_bound_keeps_every_pair_that_reaches_it_whole(
+    sessions: sessionmaker[Session], new_account: NewAccount
+) -> None:
+    rng = random.Random(5)
+    accounts = [new_account(f"n-{n}") for n in range(40)]
+    with sessions.begin() as db:
+        for pk in accounts:
+            signals = [
+                Signal(kind, f"{kind}-{rng.randrange(size)}", None)
+                for kind, size in POOLS.items()
+                if rng.random() < 0.6
+            ]
+            store.observe(db, pk, signals, utcnow(), max_degree=RULES.max_degree)
+    with sessions() as db:
+        neighbours = store.DbNeighbours(db, RULES)
+        asked = accounts[:15]
+        every = _pairs(list(neighbours.shared(asked)))
+        for bound in (0.4, 1.0):
+            kept = _pairs(list(neighbours.shared(asked, bound)))
+            reaching = {
+                pair: values
+                for pair, values in every.items()
+                if RULES.score({kind for kind, _ in values}) >= bound
+            }
+            assert reaching, "the population gives pairs that reach the bound"
+            # Each pair that can reach the bound comes with every value it shares.
+            assert {pair: kept[pair] for pair in reaching} == reaching
+            for pair, values in kept.items():
+                assert values == every[pair]
+        lone = _pairs(list(neighbours.shared(asked[:1], 0.4)))
+        assert lone == {
+            pair: values
+            for pair, values in every.items()
+            if pair[0] == asked[0] and RULES.score({kind for kind, _ in values}) >= 0.4
+        }
