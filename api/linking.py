@@ -73,6 +73,28 @@ def _kept_key(path: Path) -> bytes:
     return existing.encode()
 
 
+def previous_signal_keys(settings: Settings) -> list[bytes]:
+    """SCREENING_SIGNAL_PREVIOUS_KEYS: the keys a rotation retired, comma-separated."""
+    if settings.signal_previous_keys is None:
+        return []
+    keys = [k.strip() for k in settings.signal_previous_keys.get_secret_value().split(",")]
+    keys = [k for k in keys if k]
+    for number, key in enumerate(keys, start=1):
+        if len(key) < MIN_KEY_LENGTH:
+            raise ValueError(
+                f"SCREENING_SIGNAL_PREVIOUS_KEYS: key {number} is shorter than "
+                f"{MIN_KEY_LENGTH} characters"
+            )
+    return [k.encode() for k in keys]
+
+
+def keyer(settings: Settings) -> Keyer:
+    key, previous = signal_key(settings), previous_signal_keys(settings)
+    if key in previous:
+        raise ValueError("SCREENING_SIGNAL_PREVIOUS_KEYS holds the current signal key")
+    return Keyer(key, previous)
+
+
 def rules(settings: Settings) -> LinkRules:
     return LinkRules(
         max_degree=settings.link_max_degree,
@@ -83,7 +105,7 @@ def rules(settings: Settings) -> LinkRules:
 
 
 def context(settings: Settings) -> Context:
-    return Context(Keyer(signal_key(settings)), cloud_networks.load_file(), rules(settings))
+    return Context(keyer(settings), cloud_networks.load_file(), rules(settings))
 
 
 def sweep(

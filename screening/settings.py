@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     # SCREENING_SIGNAL_KEY.
     signal_key: SecretStr | None = None
     signal_key_file: Path | None = None
+    # Keys a rotation retired, comma-separated: values stored under them are still found, and
+    # stored under the current key when next shown. Drop one once the retention period
+    # (signal_max_age_days) has passed since the rotation.
+    signal_previous_keys: SecretStr | None = None
     # A signal shared by more accounts than this (a mail provider, a big cloud's ASN, a
     # corporate NAT) stops linking anyone.
     link_max_degree: int = Field(default=200, ge=2, le=1_000_000)

@@ -52,6 +52,8 @@ class Signal:
     digest: str
     display: str | None
     counts: bool = True
+    # The same value's digests under previous keys (a rotation in progress), for `store.rekey`.
+    previous: tuple[str, ...] = ()
 
 
 def _opaque(value: str, field: str) -> str:
@@ -66,7 +68,8 @@ def signals_of(obs: Observation, keyer: Keyer, networks: NetworkTable) -> list[S
 
     def add(kind: str, value: str, *, counts: bool = True) -> None:
         display = value if kind in k.PUBLIC else None
-        found.append(Signal(kind, keyer.digest(kind, value), display, counts))
+        digest, previous = keyer.digest(kind, value), keyer.previous_digests(kind, value)
+        found.append(Signal(kind, digest, display, counts, previous))
 
     if obs.email:
         mail = normalise.email(obs.email)

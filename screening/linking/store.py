@@ -117,6 +117,49 @@ def _values(session: Session, signals: Sequence[Signal]) -> dict[tuple[str, str]
     return found
 
 
+@lru_cache(maxsize=8)
+def _rekey_statement(previous: int) -> Any:
+    """Give the oldest row of a value under one of `previous` old digests the current digest,
+    unless the current digest has a row already (then the old row keeps its links and is
+    forgotten with the retention period)."""
+    values = cast(Table, SignalValue.__table__)
+    found, clash = values.alias("found"), values.alias("clash")
+    oldest = (
+        select(func.min(found.c.id))
+        .where(
+            found.c.kind == bindparam("of_kind"),
+            found.c.digest.in_([bindparam(f"from_digest{i}") for i in range(previous)]),
+        )
+        .scalar_subquery()
+    )
+    taken = select(clash.c.id).where(
+        clash.c.kind == bindparam("of_kind"), clash.c.digest == bindparam("to_digest")
+    )
+    return (
+        update(values)
+        .where(values.c.id == oldest, ~taken.exists())
+        .values(digest=bindparam("to_digest"))
+    )
+
+
+def rekey(session: Session, signals: Sequence[Signal]) -> None:
+    """Values stored under a previous signal key (a rotation in progress) are stored under the
+    current one from now on: one statement, run for every signal at once. Nothing to do, and
+    no statement, once no previous key is configured."""
+    moving = [s for s in signals if s.previous]
+    if not moving:
+        return
+    session.flush()
+    by_count: dict[int, list[dict[str, str]]] = {}
+    for s in moving:
+        params = {"of_kind": s.kind, "to_digest": s.digest}
+        params.update({f"from_digest{i}": d for i, d in enumerate(s.previous)})
+        by_count.setdefault(len(s.previous), []).append(params)
+    connection = session.connection()
+    for previous, rows in sorted(by_count.items()):
+        connection.execute(_rekey_statement(previous), rows)
+
+
 @dataclass(frozen=True, slots=True)
 class Observed:
     new: int  # values the account had never shown (each raised that value's degree by one)
@@ -128,6 +171,7 @@ def observe(
 ) -> Observed:
     """Record that the account showed these signals at `at`."""
     session.flush()  # the statements below are Core: nothing pending is flushed for them
+    rekey(session, signals)
     if _postgres(session) and signals:
         return _observe_postgres(session, account_pk, signals, at, max_degree=max_degree)
     ids = sorted(set(_values(session, signals).values()))
@@ -215,6 +259,7 @@ def observe_look(
     if not _postgres(session) or not signals:
         return observe(session, account_pk, signals, at, max_degree=max_degree), None
     session.flush()  # the statement below is Core: nothing pending is flushed for it
+    rekey(session, signals)
     written, ids, seen = pgstore.observe_look(
         session, account_pk, customer_id, signals, at, max_degree=max_degree
     )

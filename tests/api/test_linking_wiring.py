@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from api.linking import signal_key
+from api.linking import keyer, previous_signal_keys, signal_key
 from screening.settings import Settings
 
 
@@ -47,3 +47,20 @@ def test_a_key_file_with_no_key_is_a_clear_error(tmp_path: Path):
     (tmp_path / "signal-key").write_text("\n")
     with pytest.raises(ValueError, match="holds no key"):
         signal_key(Settings(data_dir=tmp_path))
+
+
+def test_previous_keys_are_read_for_a_rotation_and_checked(tmp_path: Path):
+    current, old = "c" * 32, "o" * 40
+    settings = Settings(data_dir=tmp_path, signal_key=SecretStr(current),
+                        signal_previous_keys=SecretStr(f" {old} ,"))  # fmt: skip
+    assert previous_signal_keys(settings) == [old.encode()]
+    assert "1 previous" in repr(keyer(settings))
+    short = Settings(data_dir=tmp_path, signal_key=SecretStr(current),
+                     signal_previous_keys=SecretStr(f"{old},short"))  # fmt: skip
+    with pytest.raises(ValueError, match="key 2 is shorter than 32") as raised:
+        keyer(short)
+    assert "short" not in str(raised.value).replace("shorter", "")
+    same = Settings(data_dir=tmp_path, signal_key=SecretStr(current),
+                    signal_previous_keys=SecretStr(current))  # fmt: skip
+    with pytest.raises(ValueError, match="holds the current signal key"):
+        keyer(same)
