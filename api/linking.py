@@ -7,7 +7,7 @@ import logging
 import os
 import secrets
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from lists.curated import cloud_networks
 from screening import leases
 from screening.linking import service
+from screening.linking.audit import cluster_records
 from screening.linking.hashing import MIN_KEY_LENGTH, Keyer
 from screening.linking.rules import LinkRules
 from screening.linking.service import Context
+from screening.monitoring import export
 from screening.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -93,6 +95,11 @@ def keyer(settings: Settings) -> Keyer:
     if key in previous:
         raise ValueError("SCREENING_SIGNAL_PREVIOUS_KEYS holds the current signal key")
     return Keyer(key, previous)
+
+
+def audit_records(session: Session, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """The audit export of a period: screens, alert changes and cluster events."""
+    return export.records(session, since, until, also=(cluster_records,))
 
 
 def rules(settings: Settings) -> LinkRules:

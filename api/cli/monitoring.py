@@ -17,6 +17,7 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.cli import clear_errors, cli, settings, stop_on_sigterm
+from api.linking import audit_records
 from api.queue import QUEUE, is_postgres, work, worker_name
 from api.rescreen import Rescreens
 from api.webhooks import WebhookDispatcher
@@ -208,7 +209,7 @@ def audit_export(since: str, until: str, fmt: str, output: Path) -> None:
     """Every screen, alert change and decision of the period, written whole or not at all."""
     start, end = _instant(since, "since"), _instant(until, "until")
     with open_sessions(settings()) as sessions, sessions() as session:
-        rows = export.records(session, start, end)
+        rows = audit_records(session, start, end)
     staged = output.with_name(output.name + ".partial")
     staged.write_text(export.render(rows, fmt), encoding="utf-8")
     staged.replace(output)

@@ -16,6 +16,7 @@ from api.http.responses import KEYED, IsoTime, problem_responses
 from api.http.routes import SessionDep, needs
 from api.http.routing import shared_path_route
 from api.http.schemas import MAX_NAME, MAX_OWNERS, Owner
+from api.linking import audit_records
 from screening.errors import IndexNotReadyError
 from screening.monitoring import export, service, views
 from screening.monitoring.alerts import STATUSES
@@ -356,6 +357,6 @@ def audit_export(
     until: datetime,
     format: Literal["json", "csv"] = "json",
 ) -> Response:
-    rows = export.records(db, since, until)
+    rows = audit_records(db, since, until)
     media = "text/csv" if format == "csv" else "application/json"
     return Response(export.render(rows, format), media_type=f"{media}; charset=utf-8")

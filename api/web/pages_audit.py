@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from api.linking import audit_records
 from api.web import queries
 from api.web.config import PREFIX
 from api.web.headers import PAGE_HEADERS
@@ -95,7 +96,7 @@ def audit_export(
         first, last = _period(since, until)
         start, end = _bounds(first, last)
         with db_sessions(request)() as session:
-            rows = export.records(session, start, end)
+            rows = audit_records(session, start, end)
         # The page's filters, applied to the export's own records (same fields, same order).
         rows = [
             r

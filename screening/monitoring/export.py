@@ -1,11 +1,13 @@
-"""Audit export: every screen and every alert change of a period, as one list of records,
-oldest first, written as JSON or CSV."""
+"""Audit export: every screen and every alert change of a period, and the records of the
+capabilities above monitoring that the shell adds (`also`: cluster events), as one list of
+records, oldest first, written as JSON or CSV."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -20,12 +22,17 @@ FORMATS: Final = ("csv", "json")
 COLUMNS: Final = (
     "kind", "at", "id", "actor", "context", "subject", "decision", "policy_version",
     "version_ids", "alert_id", "customer_external_id", "party_key", "source", "source_key",
-    "entity_name", "event", "from_status", "to_status", "reason",
+    "entity_name", "event", "from_status", "to_status", "reason", "cluster_id",
 )  # fmt: skip
 MAX_RECORDS = 100_000
 
+# More records of a period: (session, since, until, at most) -> records with "kind" and "at".
+Source = Callable[[Session, datetime, datetime, int], list[dict[str, Any]]]
 
-def records(session: Session, since: datetime, until: datetime) -> list[dict[str, Any]]:
+
+def records(
+    session: Session, since: datetime, until: datetime, *, also: Sequence[Source] = ()
+) -> list[dict[str, Any]]:
     if since.tzinfo is None or until.tzinfo is None:
         raise InvalidQueryError("since and until need a time zone (e.g. 2026-12-01T00:00:00Z)")
     try:
@@ -78,6 +85,8 @@ def records(session: Session, since: datetime, until: datetime) -> list[dict[str
                 "details": dict(event.details or {}),
             }
         )
+    for source in also:
+        out.extend(source(session, since, until, MAX_RECORDS))
     out.sort(key=lambda r: (r["at"], r["kind"], r["id"]))
     return out
 

@@ -90,6 +90,19 @@ def test_an_account_sharing_a_card_with_a_denied_one_is_sent_to_review(
     for account_id in ("shell-1", "shell-2"):
         assert access(client, account_id)["access"] == "deny"
 
+    # The cluster's history is in the audit export, beside the screens and alert changes.
+    period = {"since": "2000-01-01T00:00:00Z", "until": "2999-01-01T00:00:00Z"}
+    exported = client.get("/v1/audit/export", params=period, headers=auth("analyst")).json()
+    events = [r for r in exported if r["kind"] == "cluster_event"]
+    assert {r["cluster_id"] for r in events} == {cluster_id}
+    assert {"created", "grown", "decided"} <= {r["event"] for r in events}
+    denied = next(r for r in events if r["event"] == "decided")
+    assert denied["actor"] == "env-2"  # the analyst key that decided
+    as_csv = client.get(
+        "/v1/audit/export", params={**period, "format": "csv"}, headers=auth("analyst")
+    )
+    assert f",{cluster_id}\r\n" in as_csv.text or f",{cluster_id}\n" in as_csv.text
+
 
 def test_signals_are_checked_and_refused_as_problems(client: TestClient) -> None:
     customer(client, "acme", "Acme Widgets")
