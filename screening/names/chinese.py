@@ -49,9 +49,12 @@ MAX_READ_CHARS: Final = 160
 
 
 def chinese_number(text: str) -> int | None:
-    """一 -> 1, 十一 -> 11, 五十四 -> 54, 一百零二 -> 102; digits as they are."""
+    """一 -> 1, 十一 -> 11, 五十四 -> 54, 一百零二 -> 102; digits as they are. Numerals without a
+    unit are read digit by digit, as institute numbers above 99 are written: 七〇一 -> 701."""
     if text.isdigit():
         return int(text)
+    if len(text) > 1 and all(ch in _NUMERALS and ch != "两" for ch in text):
+        return int("".join(str(_NUMERALS[ch]) for ch in text))
     total, digit = 0, None
     for ch in text:
         if ch in _NUMERALS:

@@ -160,17 +160,45 @@ def _split_legal(tokens: list[str]) -> tuple[list[str], list[str]]:
 
 _ORDINAL = re.compile(r"^([0-9]+)(?:st|nd|rd|th)$")
 _NUMBER_MARKS: Final = frozenset({"no", "nr", "number", "num"})
+# Ordinal words past "twelfth", and the tens a compound ordinal starts with ("Fifty-Fourth").
+_TEEN_ORDINALS: Final = {
+    "thirteenth": 13, "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17,
+    "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30, "fortieth": 40,
+    "fiftieth": 50, "sixtieth": 60, "seventieth": 70, "eightieth": 80, "ninetieth": 90,
+}  # fmt: skip
+_TENS: Final = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_UNIT_ORDINALS: Final = {w: int(n) for w, n in ORDINAL_WORDS.items() if int(n) < 10}
+
+
+def _ordinal_word(token: str) -> str | None:
+    if token in ORDINAL_WORDS:
+        return ORDINAL_WORDS[token]
+    number = _TEEN_ORDINALS.get(token)
+    return None if number is None else str(number)
 
 
 def _numbers(tokens: list[str]) -> list[str]:
-    """One form for numbered names: "No. 11", "11th", "Eleventh" and 第十一 all become "11"."""
+    """One form for numbered names: "No. 11", "11th", "Eleventh", "Fifty-Fourth" and 第十一
+    all become "11" (or "54")."""
     out: list[str] = []
+    skip = False
     for i, token in enumerate(tokens):
+        if skip:
+            skip = False
+            continue
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
         if token in _NUMBER_MARKS and nxt[:1].isdigit():
             continue
+        if token in _TENS and nxt in _UNIT_ORDINALS:
+            out.append(str(_TENS[token] + _UNIT_ORDINALS[nxt]))
+            skip = True
+            continue
         m = _ORDINAL.match(token)
-        out.append(m.group(1) if m else ORDINAL_WORDS.get(token, token))
+        word = None if m else _ordinal_word(token)
+        out.append(m.group(1) if m else word if word is not None else token)
     return out
 
 

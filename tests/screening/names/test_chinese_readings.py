@@ -8,8 +8,13 @@ from screening.names.pinyin import pinyin_reading, split_syllables, syllables
 
 
 @pytest.mark.parametrize(
-    ("text", "number"), [("一", 1), ("十", 10), ("十一", 11), ("五十四", 54), ("一百零二", 102)]
-)
+    ("text", "number"),
+    [
+        ("一", 1), ("十", 10), ("十一", 11), ("五十四", 54), ("一百零二", 102),
+        # written digit by digit, as institute numbers above 99 are
+        ("七〇一", 701), ("七零一", 701), ("九八二", 982), ("一〇二", 102),
+    ],
+)  # fmt: skip
 def test_chinese_numbers(text: str, number: int) -> None:
     assert chinese_number(text) == number
 
@@ -26,6 +31,8 @@ def test_readings_by_sound_and_by_meaning() -> None:
 
 def test_numbered_institute_reading() -> None:
     assert "11 research institute" in han_readings("第十一研究所")[0]
+    assert "701 research institute" in han_readings("中船重工第七〇一研究所")[0]
+    assert "982 research institute" in han_readings("中电科九八二所")[-1]
 
 
 def test_solid_pinyin_is_split_and_known_words_translated() -> None:

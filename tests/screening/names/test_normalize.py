@@ -103,3 +103,20 @@ def test_normalize_name_is_idempotent(text: str) -> None:
     again = normalize_name(" ".join(once.raw))
     assert again.tokens == once.tokens
     assert normalize_name(" ".join(once.tokens)).tokens == once.tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"),
+    [
+        ("The Fifty-Fourth Research Institute of CETC", "CETC 54th Research Institute"),
+        ("Thirteenth Research Institute", "No. 13 Research Institute"),
+        ("Twentieth Institute", "20th Institute"),
+        ("Twenty First Century Fox", "21st Century Fox"),
+    ],
+)
+def test_ordinal_words_past_twelfth(text: str, same_as: str) -> None:
+    assert sorted(normalize_name(text).tokens) == sorted(normalize_name(same_as).tokens)
+
+
+def test_tens_word_alone_stays_a_word() -> None:
+    assert normalize_name("Fifty Shades Ninety").tokens == ("fifty", "shade", "ninety")
