@@ -50,12 +50,17 @@ def core_words(name: NormName) -> tuple[str, ...]:
     """The words of a listed name that identify its group, or () if they cannot do so alone.
 
     Places and business words are what affiliates add or drop, so the core is the rest. One core
-    word at least must not be plain English ("Panda", "Atlas", "Raven"; "Electric Appliance"), and
-    short words cannot carry it.
+    word at least must not be plain English ("Panda", "Atlas", "Raven"; "Electric Appliance").
+    Short and numeric words ("A.M.", "54") cannot carry a group, so they stay out of the core
+    without emptying it; `_contained` still wants them in the query, as they are not droppable.
     """
     droppable = droppable_words()
-    core = [(t, r) for t, r in zip(name.tokens, name.raw, strict=True) if t not in droppable]
-    if not core or any(len(t) < MIN_CORE_LENGTH or t.isdigit() for t, _ in core):
+    core = [
+        (t, r)
+        for t, r in zip(name.tokens, name.raw, strict=True)
+        if t not in droppable and len(t) >= MIN_CORE_LENGTH and not t.isdigit()
+    ]
+    if not core:
         return ()
     if all(is_english_word(raw) for _, raw in core):
         return ()

@@ -155,3 +155,85 @@ def test_chinese_short_names_and_pinyin_meet_the_group(index: MatchIndex, name: 
     entity, score, _ = _top(index, name)
     assert entity == "China Electronics Technology Group Corporation"
     assert score >= REVIEW_THRESHOLD
+
+
+def _wider() -> MatchIndex:
+    return MatchIndex.build(
+        [
+            *_entries(),
+            ListEntry("us_trade_csl", "x-1", ORG, "A.M. Prokhorov General Physics Institute"),
+            ListEntry("us_ofac_sdn", "x-2", ORG, "KAZAN SHIPPING INCORPORATED"),
+            ListEntry("us_ofac_sdn", "x-4", ORG, "BANCO NACIONAL DE CUBA"),
+            ListEntry("us_trade_csl", "x-5", ORG, "Southwest Institute of Applied Electronics"),
+            ListEntry(
+                "us_ofac_sdn",
+                "x-3",
+                ORG,
+                "LIMITED LIABILITY COMPANY RUSSIAN DIGITAL SOLUTIONS",
+                aliases=(Name("LLC RUS.DIGITAL"),),
+            ),
+        ]
+    )
+
+
+@pytest.fixture(scope="module")
+def wider() -> MatchIndex:
+    return _wider()
+
+
+@pytest.mark.parametrize(
+    ("name", "listed", "says"),
+    [
+        ("Rosneft Trading House Rus LLC", "Rosneft", "+ trading, house, rus"),
+        ("Rosneft do Brasil Ltda.", "Rosneft", "+ do, brasil"),
+        ("Rosneft Polska Sp. z o.o.", "Rosneft", "+ polska"),
+        ("PT Rosneft Indonesia", "Rosneft", "+ indonesia"),
+        ("Rosneft Liaison Office Yiwu", "Rosneft", "+ liaison, office, yiwu"),
+        ("Rosneft Real Estate Development", "Rosneft", "+ real, estate, development"),
+        ("Sberbank Gulf DMCC", "SBERBANK", "+ gulf"),
+        ("Sberbank High-Tech Co., Ltd.", "SBERBANK", "+ high, tech"),
+        ("Hikvision Egypt S.A.E.", "Hangzhou Hikvision", "+ egypt, sae"),
+        ("Hikvision Innovation Hub", "Hangzhou Hikvision", "+ innovation, hub"),
+        ("Hikvision Labs", "Hangzhou Hikvision", "+ labs"),
+        ("A.M. Prokhorov General Physics Institute Moscow Branch", "A.M. Prokhorov", "+ moscow"),
+    ],
+)
+def test_affiliates_named_with_world_legal_forms_places_and_trades(
+    wider: MatchIndex, name: str, listed: str, says: str
+) -> None:
+    entity, score, explanation = _top(wider, name)
+    assert entity.startswith(listed)
+    assert score >= REVIEW_THRESHOLD
+    assert says in explanation
+
+
+def test_initials_stay_out_of_the_core_but_must_be_in_the_query(wider: MatchIndex) -> None:
+    from screening.matching.scoring import compare, core_words
+    from screening.names.normalize import normalize_name
+
+    listed = normalize_name("A.M. Prokhorov General Physics Institute")
+    # "A.M." no longer empties the core; it is left out of it.
+    assert core_words(listed) == ("prokhorov", "physic")
+    weights = [1.0] * len(listed.tokens)
+    for query, contained in (
+        ("A.M. Prokhorov General Physics Institute Moscow Branch", True),
+        ("Prokhorov General Physics Institute Moscow Branch", False),
+    ):
+        q = normalize_name(query)
+        scored = compare(q, [1.0] * len(q.tokens), listed, weights)
+        assert (scored.match_type == "contained") is contained
+    # Without its initials the institute is not carried to review by containment.
+    assert _top(wider, "Prokhorov General Physics Institute Moscow Branch")[1] < REVIEW_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Bank of America Kazan Branch",  # a city is not KAZAN SHIPPING's core
+        "United Airlines Holdings Rus LLC",  # nor "Rus" the core of LLC RUS.DIGITAL
+        "Banco Nacional de Panama",  # nor "Banco Nacional" BANCO NACIONAL DE CUBA's
+        "Applied Materials",  # nor "Applied", an English word, the institute's
+    ],
+)
+def test_places_and_trades_do_not_make_a_core(wider: MatchIndex, name: str) -> None:
+    assert _top(wider, name)[1] < REVIEW_THRESHOLD

