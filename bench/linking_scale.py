@@ -51,6 +51,16 @@ def _plain(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def _pace() -> str:
+    """How fast this machine runs plain Python, so that figures from different machines (or
+    from one machine on a busy day) can be compared."""
+    started = time.perf_counter()
+    total = 0
+    for n in range(10_000_000):
+        total += n
+    return f"a 10,000,000-step Python loop takes {time.perf_counter() - started:.2f} s here"
+
+
 def _load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f}"
@@ -244,6 +254,7 @@ def main() -> None:
     rules = LinkRules(max_cluster=max(50_000, args.cluster * 2))
     ctx = Context(keyer, load_file(), rules)
     name = f"linking_scale_{args.accounts}_{args.cluster}_{args.per_account}"
+    print(f"machine: {os.cpu_count()} cores; {_pace()} ({_load()})")
     with database(args.database_url, name, keep=args.keep, reuse=args.reuse) as (url, reused):
         if reused:
             _reset(url, args.accounts)

@@ -30,7 +30,7 @@ from screening.linking.models import (
 from screening.linking.placing import ACTIVE, Known, Look, Place, Primed, chunks, places
 from screening.linking.raising import ALERT_SOURCE, party_key
 from screening.linking.rules import LinkRules
-from screening.linking.store import DbNeighbours
+from screening.linking.store import DbNeighbours, ParallelNeighbours
 from screening.monitoring import alerts
 from screening.monitoring.models import Account, Alert, CustomerMatch, CustomerResult
 
@@ -100,11 +100,18 @@ class Growth:
 class Linker:
     """The link rules and who acts, for one unit of work."""
 
-    def __init__(self, session: Session, rules: LinkRules, *, actor: str) -> None:
+    def __init__(self, session: Session, rules: LinkRules, *, actor: str, readers: int = 1) -> None:
+        """`readers` > 1: walks read on that many connections of their own at once
+        (`ParallelNeighbours`; PostgreSQL only, and only for work that writes no signal)."""
         self.session = session
         self.rules = rules
         self.actor = actor
-        self.neighbours = DbNeighbours(session, rules)
+        postgres = session.get_bind().dialect.name == "postgresql"
+        self.neighbours: DbNeighbours = (
+            ParallelNeighbours(session, rules, readers)
+            if readers > 1 and postgres
+            else DbNeighbours(session, rules)
+        )
 
     # --- walking ----------------------------------------------------------------------------
 

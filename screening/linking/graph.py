@@ -3,9 +3,9 @@ share come through the `Neighbours` protocol (the database in production, memory
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from screening.linking import kinds as k
 from screening.linking.rules import LinkRules
@@ -21,6 +21,25 @@ class Neighbours(Protocol):
         `at_least`, the rows of pairs whose weights cannot add up to it may be left out (every
         row of the other pairs is kept)."""
         ...
+
+
+@runtime_checkable
+class ManyNeighbours(Neighbours, Protocol):
+    def shared_many(
+        self, parts: Sequence[Collection[int]], at_least: float = 0.0
+    ) -> Iterator[list[Shared]]:
+        """`shared` of each part, in order; read ahead of the caller as the reader can."""
+        ...
+
+
+def _each(
+    neighbours: Neighbours, parts: Sequence[Collection[int]], at_least: float
+) -> Iterator[list[Shared]]:
+    if isinstance(neighbours, ManyNeighbours):
+        yield from neighbours.shared_many(parts, at_least)
+        return
+    for part in parts:
+        yield list(neighbours.shared(part, at_least))
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,11 +316,10 @@ def walk(
         offers: dict[int, Reach] = {}
         # Only an account whose support grew can have become a crowd link since last level.
         grown: set[int] = set()
-        for first in range(0, len(frontier), chunk):
-            part = frontier[first : first + chunk]
-            # Pairs too weak to link leave out most rows (a city shared by 200 accounts); every
-            # value heavy enough to vouch by default comes in the rows kept.
-            rows = list(neighbours.shared(part, least))
+        parts = [frontier[first : first + chunk] for first in range(0, len(frontier), chunk)]
+        # Pairs too weak to link leave out most rows (a city shared by 200 accounts); every
+        # value heavy enough to vouch by default comes in the rows kept.
+        for part, rows in zip(parts, _each(neighbours, parts, least), strict=True):
             if everyone:
                 passing = set(part) - set(partly)
             else:

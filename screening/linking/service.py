@@ -140,10 +140,13 @@ class SweepReport:
         return line
 
 
-def sweep(session: Session, rules: LinkRules, *, actor: str, limit: int = 1000) -> SweepReport:
+def sweep(
+    session: Session, rules: LinkRules, *, actor: str, limit: int = 1000, readers: int = 2
+) -> SweepReport:
     """Release clusters whose roots are no longer denied, then walk from up to `limit` denied
-    accounts not linked from yet (the rest wait for the next sweep)."""
-    linker = Linker(session, rules, actor=actor)
+    accounts not linked from yet (the rest wait for the next sweep), reading on `readers`
+    connections at once (a sweep writes no signal, so the others see what it would)."""
+    linker = Linker(session, rules, actor=actor, readers=readers)
     report = SweepReport(released=linker.release_stale_roots())
     for account_pk, customer_id in linker.denied_without_cluster()[:limit]:
         cluster = linker.new_root(account_pk, customer_id)

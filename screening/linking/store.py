@@ -3,8 +3,10 @@ the `Neighbours` the walk reads. Functions take a Session and never commit."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+import itertools
+from collections import Counter, deque
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -13,6 +15,8 @@ from typing import Any, cast
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
+    Connection,
+    Engine,
     Float,
     Integer,
     Select,
@@ -348,20 +352,67 @@ class DbNeighbours:
             return []
         # Core rows, not ORM ones (a walk reads millions): they flush nothing pending first.
         self.session.flush()
+        return self._read(self.session.connection(), accounts, at_least)
+
+    def _read(
+        self, connection: Connection, accounts: Collection[int], at_least: float
+    ) -> list[graph.Shared]:
         ordered = sorted(accounts)
         weights = self.weights if at_least > 0 else None
-        query = _shared_statement(_postgres(self.session), weights, len(ordered) == 1)
+        query = _shared_statement(connection.dialect.name == "postgresql", weights,
+                                  len(ordered) == 1)  # fmt: skip
         # The margin keeps a sum that floating point puts a hair under the bound.
         params = {"ids": ordered, "id": ordered[0], "max_degree": self.rules.max_degree,
                   "at_least": at_least - 1e-6}  # fmt: skip
         # The driver's own tuples, fetched at once: a walk reads millions of rows, and making
         # each a Row and then a tuple again cost more than reading them (no column here needs
         # a result processor: integers and a string).
-        result = self.session.connection().execute(query, params)
+        result = connection.execute(query, params)
         try:
             return cast(list[graph.Shared], result.cursor.fetchall())
         finally:
             result.close()
+
+
+class ParallelNeighbours(DbNeighbours):
+    """`DbNeighbours` that reads a level's chunks on `workers` connections of their own at
+    once, while the walk works through the chunks read already: the database's share of a big
+    walk, most of it, then runs on several cores. Only for a unit of work that has written no
+    signal (the sweep's walks from newly denied accounts): the other connections see what is
+    committed, as every statement of the session's own does under READ COMMITTED, but not
+    what the session itself has not committed."""
+
+    def __init__(self, session: Session, rules: LinkRules, workers: int = 2) -> None:
+        super().__init__(session, rules)
+        self.workers = workers
+
+    def shared_many(
+        self, parts: Sequence[Collection[int]], at_least: float = 0.0
+    ) -> Iterator[list[graph.Shared]]:
+        if len(parts) < 2 or self.workers < 2:
+            for part in parts:
+                yield list(self.shared(part, at_least))
+            return
+        engine = self.session.get_bind()
+        assert isinstance(engine, Engine)
+        self.session.flush()
+
+        def read(part: Collection[int]) -> list[graph.Shared]:
+            with engine.connect() as connection:
+                return self._read(connection, part, at_least)
+
+        # A few chunks ahead at most: a chunk's rows can be a hundred thousand tuples.
+        with ThreadPoolExecutor(self.workers, thread_name_prefix="neighbours") as pool:
+            ahead: deque[Future[list[graph.Shared]]] = deque()
+            queued = iter(parts)
+            for part in itertools.islice(queued, self.workers + 1):
+                ahead.append(pool.submit(read, part))
+            while ahead:
+                rows = ahead.popleft().result()
+                following = next(queued, None)
+                if following is not None:
+                    ahead.append(pool.submit(read, following))
+                yield rows
 
 
 def signals_of_account(

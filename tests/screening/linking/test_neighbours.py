@@ -64,3 +64,22 @@ def test_a_bound_keeps_every_pair_that_reaches_it_whole(
             for pair, values in every.items()
             if pair[0] == asked[0] and RULES.score({kind for kind, _ in values}) >= 0.4
         }
+
+
+def test_read_ahead_on_other_connections_gives_the_same_rows(
+    sessions: sessionmaker[Session], new_account: NewAccount
+) -> None:
+    rng = random.Random(9)
+    accounts = [new_account(f"p-{n}") for n in range(30)]
+    with sessions.begin() as db:
+        for pk in accounts:
+            signals = [Signal(kind, f"{kind}-{rng.randrange(size)}", None)
+                       for kind, size in POOLS.items()]  # fmt: skip
+            store.observe(db, pk, signals, utcnow(), max_degree=RULES.max_degree)
+    parts = [accounts[i : i + 4] for i in range(0, len(accounts), 4)]
+    with sessions() as db:
+        alone = [sorted(store.DbNeighbours(db, RULES).shared(part, 0.4)) for part in parts]
+        # Committed rows, read on connections of their own (the linker does so on PostgreSQL).
+        ahead = store.ParallelNeighbours(db, RULES, workers=3).shared_many(parts, 0.4)
+        assert [sorted(rows) for rows in ahead] == alone
+        assert any(alone)
