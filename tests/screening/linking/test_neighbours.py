@@ -29,19 +29,27 @@ def _pairs(rows: list[tuple[int, int, str, int]]) -> dict[tuple[int, int], set[t
     return dict(found)
 
 
-def test_a_bound_keeps_every_pair_that_reaches_it_whole(
-    sessions: sessionmaker[Session], new_account: NewAccount
-) -> None:
-    rng = random.Random(5)
-    accounts = [new_account(f"n-{n}") for n in range(40)]
+def _population(
+    sessions: sessionmaker[Session], new_account: NewAccount, n: int, *, seed: int, share: float
+) -> list[int]:
+    """`n` accounts, each showing a value of each kind with probability `share`."""
+    rng = random.Random(seed)
+    accounts = [new_account(f"a-{seed}-{i}") for i in range(n)]
     with sessions.begin() as db:
         for pk in accounts:
             signals = [
                 Signal(kind, f"{kind}-{rng.randrange(size)}", None)
                 for kind, size in POOLS.items()
-                if rng.random() < 0.6
+                if rng.random() < share
             ]
             store.observe(db, pk, signals, utcnow(), max_degree=RULES.max_degree)
+    return accounts
+
+
+def test_a_bound_keeps_every_pair_that_reaches_it_whole(
+    sessions: sessionmaker[Session], new_account: NewAccount
+) -> None:
+    accounts = _population(sessions, new_account, 40, seed=5, share=0.6)
     with sessions() as db:
         neighbours = store.DbNeighbours(db, RULES)
         asked = accounts[:15]
@@ -69,13 +77,7 @@ def test_a_bound_keeps_every_pair_that_reaches_it_whole(
 def test_read_ahead_on_other_connections_gives_the_same_rows(
     sessions: sessionmaker[Session], new_account: NewAccount
 ) -> None:
-    rng = random.Random(9)
-    accounts = [new_account(f"p-{n}") for n in range(30)]
-    with sessions.begin() as db:
-        for pk in accounts:
-            signals = [Signal(kind, f"{kind}-{rng.randrange(size)}", None)
-                       for kind, size in POOLS.items()]  # fmt: skip
-            store.observe(db, pk, signals, utcnow(), max_degree=RULES.max_degree)
+    accounts = _population(sessions, new_account, 30, seed=9, share=1.0)
     parts = [accounts[i : i + 4] for i in range(0, len(accounts), 4)]
     with sessions() as db:
         alone = [sorted(store.DbNeighbours(db, RULES).shared(part, 0.4)) for part in parts]
