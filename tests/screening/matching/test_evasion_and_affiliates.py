@@ -195,6 +195,7 @@ def wider() -> MatchIndex:
         ("Hikvision Egypt S.A.E.", "Hangzhou Hikvision", "+ egypt, sae"),
         ("Hikvision Innovation Hub", "Hangzhou Hikvision", "+ innovation, hub"),
         ("Hikvision Labs", "Hangzhou Hikvision", "+ labs"),
+        ("Hikvision R&D Center", "Hangzhou Hikvision", "+ rd, center"),
         ("A.M. Prokhorov General Physics Institute Moscow Branch", "A.M. Prokhorov", "+ moscow"),
     ],
 )

@@ -120,3 +120,14 @@ def test_ordinal_words_past_twelfth(text: str, same_as: str) -> None:
 
 def test_tens_word_alone_stays_a_word() -> None:
     assert normalize_name("Fifty Shades Ninety").tokens == ("fifty", "shade", "ninety")
+
+
+def test_initials_joined_by_an_ampersand_are_one_word() -> None:
+    assert words("Huawei R&D Center") == ["huawei", "rd", "center"]
+    assert words("AT&T Inc.") == ["att", "inc"]
+    # Between words, or spaced, it is "and".
+    assert words("Procter & Gamble") == ["procter", "and", "gamble"]
+    assert words("Johnson&Johnson") == ["johnson", "and", "johnson"]
+    assert words("R & D") == ["r", "and", "d"]
+    # "M&M" and "M & M" still agree letter for letter.
+    assert normalize_name("M&M Trading").compact == normalize_name("M & M Trading").compact
