@@ -149,11 +149,10 @@ def _rekey_statement(previous: int) -> Any:
 def rekey(session: Session, signals: Sequence[Signal]) -> None:
     """Values stored under a previous signal key (a rotation in progress) are stored under the
     current one from now on: one statement, run for every signal at once. Nothing to do, and
-    no statement, once no previous key is configured."""
+    no statement, once no previous key is configured. Callers have flushed the session."""
     moving = [s for s in signals if s.previous]
     if not moving:
         return
-    session.flush()
     by_count: dict[int, list[dict[str, str]]] = {}
     for s in moving:
         params = {"of_kind": s.kind, "to_digest": s.digest}
