@@ -62,7 +62,7 @@ def audit(
     flt = queries.AuditFilter(
         since=start,
         until=end,
-        kind=kind if kind in ("screening", "alert_event") else "",
+        kind=kind if kind in queries.AUDIT_KINDS else "",
         actor=actor.strip(),
         decision=decision if decision in ("clear", "review", "deny") else "",
     )

@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from screening.audit.models import ScreeningRecord
+from screening.linking.models import ClusterEvent
 from screening.monitoring.alerts import PENDING
 from screening.monitoring.models import Account, Alert, AlertEvent, Customer, CustomerResult
 
@@ -141,11 +142,14 @@ def customer_of_account(session: Session, account_id: str) -> str | None:
     )
 
 
+AUDIT_KINDS: Final = ("screening", "alert_event", "cluster_event")
+
+
 @dataclass(frozen=True, slots=True)
 class AuditFilter:
     since: datetime
     until: datetime
-    kind: str = ""  # "", "screening", "alert_event"
+    kind: str = ""  # "", or one of AUDIT_KINDS
     actor: str = ""
     decision: str = ""
 
@@ -200,6 +204,26 @@ def audit_rows(session: Session, flt: AuditFilter, *, limit: int = 200) -> list[
                     "what": f"alert {event.alert_id} ({external_id}): {event.kind}"
                     + (f" → {event.to_status}" if event.to_status != event.from_status else "")
                     + (f": {event.reason}" if event.reason else ""),
+                    "decision": None,
+                }
+            )
+    if flt.kind in ("", "cluster_event") and not flt.decision:
+        clusters = select(ClusterEvent).where(
+            ClusterEvent.at >= flt.since, ClusterEvent.at < flt.until
+        )
+        if flt.actor:
+            clusters = clusters.where(ClusterEvent.actor == flt.actor)
+        for change in session.scalars(
+            clusters.order_by(ClusterEvent.at.desc(), ClusterEvent.id.desc()).limit(limit)
+        ):
+            out.append(
+                {
+                    "kind": "cluster_event",
+                    "at": change.at,
+                    "id": change.cluster_id,
+                    "actor": change.actor,
+                    "what": f"cluster {change.cluster_id}: {change.kind}"
+                    + (f": {change.reason}" if change.reason else ""),
                     "decision": None,
                 }
             )

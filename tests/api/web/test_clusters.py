@@ -173,3 +173,15 @@ def test_the_cluster_pages_need_a_sign_in(web: TestClient) -> None:
     answer = web.get("/ui/clusters/1")
     assert answer.status_code == 303
     assert answer.headers["location"].startswith("/ui/signin")
+
+
+def test_the_audit_page_lists_cluster_changes(web: TestClient) -> None:
+    cluster_id = seeded_cluster(web)
+    sign_in(web, "alice")
+    page = web.get("/ui/audit?kind=cluster_event").text
+    assert f'href="/ui/clusters/{cluster_id}">cluster {cluster_id}: created' in page
+    assert f"cluster {cluster_id}: grown" in page
+    assert "screen of" not in page  # only the kind asked for
+    assert f"cluster {cluster_id}: created" in web.get("/ui/audit").text
+    for other in ("actor=user:bob", "decision=deny"):  # not bob's; a cluster change has none
+        assert f"cluster {cluster_id}:" not in web.get(f"/ui/audit?kind=cluster_event&{other}").text
