@@ -281,7 +281,12 @@ _with_short_forms(_PHRASES)
 # Long words of legal forms, for correcting one typing error in them ("Compnay", "Limtied"). Only
 # the common forms above: a rare one spelled one letter away from a real name would swallow it
 # ("Berhad" / "Behrad", "Otkritoe" / Otkritie Bank), so the world's forms must be spelled right.
-LEGAL_WORDS: Final = frozenset(w for p in _PHRASES for w in p.split() if len(w) >= 6)
+# Nor the Russian participles ("otkrytoe" open, "zakrytoe" closed): one letter from the nouns
+# firms are named after ("Otkrytie", Discovery, is Otkritie Bank's name), and written many ways.
+_UNCORRECTED = frozenset({"otkrytoe", "otkrytoye", "zakrytoe", "zakrytoye"})
+LEGAL_WORDS: Final = frozenset(
+    w for p in _PHRASES for w in p.split() if len(w) >= 6 and w not in _UNCORRECTED
+)
 for _codes, _written in _WORLD_FORMS:
     for _form in _written:
         _PHRASES.setdefault(_form, _codes)

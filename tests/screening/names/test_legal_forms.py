@@ -48,6 +48,7 @@ def test_world_legal_forms(text: str, tokens: tuple[str, ...], legal: tuple[str,
         ("Ovlas Trading S.A.L.", "sal"),
         ("Behrad Trading", "behrad"),  # one letter from "Berhad": rare forms are not corrected to
         ("Otkritie Bank", "otkritie"),
+        ("Otkrytie", "otkrytie"),  # one letter from the participle "otkrytoe" (open)
         ("Kapital Bank", "kapital"),
     ],
 )
