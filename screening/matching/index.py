@@ -264,7 +264,10 @@ class MatchIndex:
             ws = tuple(weights[t] for t in norm.tokens)
             core = () if parties[pid].kind is EntityKind.PERSON else core_words(norm)
             indexed.append(_Name(pid, value, kind, weak, norm, ws, sum(ws), core))
-        acronyms = {a: (e, pid_of[e]) for a, e in {**derived, **published}.items()}
+        # Only a published acronym is read as its name inside a longer query: a derived one is
+        # a guess, and the rest of the query ("EOG Resources": + resources) would then be taken
+        # for affiliate words of some other party sharing the guessed name's words.
+        acronyms = {a: (e, pid_of[e]) for a, e in published.items()}
         # Load every query-side table now, so the first screen after a build is not the slow one.
         warm_tables()
         return cls(tuple(parties), tuple(indexed), weights, versions, started, acronyms)
@@ -395,6 +398,18 @@ class MatchIndex:
             groups=self._groups,
             core=name.core,
             needed=needed,
+            alone=self._alone(q.tokens, qw),
+        )
+
+    def _alone(self, tokens: Sequence[str], qw: Sequence[float]) -> tuple[float, ...] | None:
+        """The weights of the query words when unmet (`compare`), or None if they are `qw`:
+        an unknown word ("Gartner", "Generac") weighs as a misspelling of its neighbour
+        ("partner", "general") only where it meets that neighbour."""
+        weights = self._weights
+        if all(t in weights for t in tokens):
+            return None
+        return tuple(
+            w if t in weights else max(w, self._max_weight) for t, w in zip(tokens, qw, strict=True)
         )
 
     def _score(

@@ -30,6 +30,9 @@ LEGAL_FORM_MISSING: Final = 0.02  # one side names a legal form, the other none
 LEGAL_FORM_CONFLICT: Final = 0.04  # both name one and they differ (Corp. vs GmbH)
 ABBREVIATION_COST: Final = 0.01
 REORDER_COST: Final = 0.02  # organisations only; person names are order-free
+# A name met only through misspellings of everyday English words ("Entergy", "Evergy" for JSC
+# ENERGIES): a brand is often coined one letter from a word, so that is another name.
+ENGLISH_TYPO_COST: Final = 0.10
 # When every query word is found in a longer listed name ("Kim Chol" in "Kim Song Chol"), the score
 # leans towards how much of the query is explained: customers drop words, they rarely add them.
 CONTAINMENT_WEIGHT: Final = 0.6
@@ -224,18 +227,23 @@ def compare(
     groups: frozenset[str] = frozenset(),
     core: tuple[str, ...] | None = None,
     needed: float = -math.inf,
+    alone: Sequence[float] | None = None,
 ) -> NameScore:
     """Score a query name against a listed name; weights are per token (IDF).
 
     `groups`: words that name several listed parties (a group and its listed affiliates);
     `core`: the listed name's `core_words`, when the caller has them at hand; `needed`: a score
-    below this comes back without its evidence (the caller drops such a name unexplained).
+    below this comes back without its evidence (the caller drops such a name unexplained);
+    `alone`: what each query word weighs when it meets no word of this listed name, where that
+    differs from `qw` (a word the index does not know weighs in `qw` what the word it may be a
+    misspelling of weighs; left unmet, it is a word no listed name has, as rare as they come).
     """
     contained: tuple[str, float] | None = None  # (detail, delta)
     sum_q, sum_c = sum(qw), sum(cw)
     total = sum_q + sum_c
     # Word pairs spelled differently, as (query index, listed index).
     typos: list[tuple[int, int]] = []
+    english_typo = False
     if q.tokens == c.tokens:
         base = 1.0
         matched_q = set(range(len(q.tokens)))
@@ -256,8 +264,17 @@ def compare(
         for qi, cj in joins:
             numerator += sum(qw[i] for i in qi) + sum(cw[j] for j in cj)
             distinctive += sum(cw[j] for j in cj if c.tokens[j] not in GENERIC_WORDS)
-        base = numerator / total if total > 0 else 0.0
         matched_q = {i for i, _, _ in aligned} | {i for qi, _ in joins for i in qi}
+        if alone is not None:
+            total += sum(alone[i] - qw[i] for i in range(len(qw)) if i not in matched_q)
+        base = numerator / total if total > 0 else 0.0
+        # Organisations only: a person's name is not a word, and is misspelt as often as any.
+        english_typo = (
+            bool(typos)
+            and not person
+            and not any(s >= 1.0 and c.tokens[j] not in GENERIC_WORDS for _, j, s in aligned)
+            and all(is_english_word(c.tokens[j]) for _, j in typos)
+        )
         if CONTAINMENT_WEIGHT and len(q.tokens) >= 2 and len(matched_q) == len(q.tokens):
             joined_q = sum(qw[i] for qi, _ in joins for i in qi)
             joined_c = sum(cw[j] for _, cj in joins for j in cj)
@@ -299,6 +316,8 @@ def compare(
         score -= ABBREVIATION_COST
     if reordered and not person:
         score -= REORDER_COST
+    if english_typo:
+        score -= ENGLISH_TYPO_COST
     legal_differs = q.legal != c.legal
     legal_cost = 0.0
     if legal_differs:
@@ -333,6 +352,14 @@ def compare(
     if typos:
         spelled = ", ".join(f"{q.raw[i]!r}~{c.raw[j]!r}" for i, j in typos)
         evidence.append(Evidence("typo", "spelling differs: " + spelled))
+    if english_typo:
+        evidence.append(
+            Evidence(
+                "english_typo",
+                "met only by misspellings of everyday words (a coined brand?)",
+                -ENGLISH_TYPO_COST,
+            )
+        )
     if joins:
         evidence.append(Evidence("spacing", "words written together or apart"))
     missing = [q.raw[i] for i in range(len(q.tokens)) if i not in matched_q]

@@ -288,3 +288,26 @@ def test_dismantle_empties_the_index() -> None:
     assert built._postings == {}
     assert built._deletes == {}
     assert built._names == ()
+
+
+def test_a_derived_acronym_is_not_read_inside_a_longer_name() -> None:
+    # EOG is derived from ELEMENTO OIL & GAS LTD (the list gives no acronym): "EOG Resources" read
+    # as "Elemento Oil & Gas Resources" would be an affiliate of ELEMENTO LIMITED.
+    entries = [
+        ListEntry("us_ofac_sdn", "1", ORG, "ELEMENTO OIL & GAS LTD", lists=("SDN",)),
+        ListEntry("us_ofac_sdn", "2", ORG, "ELEMENTO LIMITED", lists=("SDN",)),
+        ListEntry(
+            "us_ofac_sdn",
+            "3",
+            ORG,
+            "CHINA ELECTRONICS TECHNOLOGY GROUP CORPORATION",
+            lists=("SDN",),
+            aliases=(Name("CETC"),),
+        ),
+    ]
+    index = MatchIndex.build(entries, {"us_ofac_sdn": "v1"})
+    assert index.screen(Query("EOG Resources")).score < REVIEW_THRESHOLD
+    # A published acronym is still read as its name.
+    found = index.screen(Query("CETC Singapore Pte Ltd")).matches[0]
+    assert found.entity_name == "CHINA ELECTRONICS TECHNOLOGY GROUP CORPORATION"
+    assert found.score >= REVIEW_THRESHOLD

@@ -49,3 +49,26 @@ def test_reorder_costs_organisations_only() -> None:
 
 def test_dropped_word_keeps_a_high_score() -> None:
     assert 0.8 < _score("Kim Chol", "Kim Song Chol") < 1.0
+
+
+def test_a_misspelt_everyday_word_alone_is_another_name() -> None:
+    # "Entergy" and "Evergy" are brands one letter from "energies"; "Rosneff" is Rosneft misspelt.
+    coined = _score("Entergy", "JSC ENERGIES")
+    assert coined < _score("Energies", "JSC ENERGIES") - 0.09
+    assert _score("Rosneff", "ROSNEFT") > coined + 0.09
+    # With one word met as written, the misspelt one is just a typing error.
+    assert _score("Goldne Star", "GOLDEN STAR CO") > 0.8
+
+
+def test_an_unmet_unknown_word_weighs_as_rare() -> None:
+    q, c = normalize_name("Gartner Digital Services"), normalize_name("DIGITAL SERVICES EAD")
+    qw, cw = [3.9, 7.1, 2.7], [7.1, 2.7]  # "gartner" weighs as its neighbour "partner"
+    near = compare(q, qw, c, cw).score
+    alone = compare(q, qw, c, cw, alone=[10.8, 7.1, 2.7]).score
+    assert near > 0.8 > 0.7 > alone
+    # Met (a typo of a listed word), it keeps its neighbour's weight.
+    typo = normalize_name("Digitel Services")
+    assert (
+        compare(typo, [7.1, 2.7], c, cw, alone=[10.8, 2.7]).score
+        == compare(typo, [7.1, 2.7], c, cw).score
+    )
