@@ -49,9 +49,10 @@ from bench.mirror import load_mirror
 from screening.listings.records import EntityKind, ListEntry
 from screening.matching import MatchIndex
 from screening.matching.readings import read
-from screening.names.chinese import chinese_number, to_simplified
+from screening.names.chinese import to_simplified
 from screening.names.native import native_names
 from screening.names.normalize import normalize_name
+from screening.names.numerals import chinese_number
 from screening.policy.decision import REVIEW_THRESHOLD
 
 SEED: Final = 20250612

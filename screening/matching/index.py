@@ -99,6 +99,7 @@ class MatchIndex:
         "_core_of",
         "_cores",
         "_deletes",
+        "_distinct",
         "_expansions",
         "_groups",
         "_joined",
@@ -122,6 +123,8 @@ class MatchIndex:
         acronyms: Mapping[str, tuple[str, int]] = {},
     ) -> None:
         self._acronyms = dict(acronyms)
+        # Published acronyms one letter apart are other groups (CASC, CASIC, CSIC), not typos.
+        self._distinct = frozenset(acronyms)
         self._acronym_names = {a: e for a, (e, _) in acronyms.items()}
         self._parties = parties
         self._names = names
@@ -399,6 +402,7 @@ class MatchIndex:
             core=name.core,
             needed=needed,
             alone=self._alone(q.tokens, qw),
+            distinct=self._distinct,
         )
 
     def _alone(self, tokens: Sequence[str], qw: Sequence[float]) -> tuple[float, ...] | None:

@@ -33,6 +33,9 @@ REORDER_COST: Final = 0.02  # organisations only; person names are order-free
 # A name met only through misspellings of everyday English words ("Entergy", "Evergy" for JSC
 # ENERGIES): a brand is often coined one letter from a word, so that is another name.
 ENGLISH_TYPO_COST: Final = 0.10
+# Numbers identify: the 72nd institute of an academy is not its 702nd, nor its 2nd academy the
+# 1st. Both names hold a number the other lacks.
+NUMBER_CONFLICT_COST: Final = 0.15
 # When every query word is found in a longer listed name ("Kim Chol" in "Kim Song Chol"), the score
 # leans towards how much of the query is explained: customers drop words, they rarely add them.
 CONTAINMENT_WEIGHT: Final = 0.6
@@ -150,9 +153,10 @@ class NameScore:
 
 
 def _align(
-    q: Sequence[str], c: Sequence[str]
+    q: Sequence[str], c: Sequence[str], distinct: frozenset[str] = frozenset()
 ) -> tuple[list[tuple[int, int, float]], list[tuple[tuple[int, ...], tuple[int, ...]]]]:
-    """Greedy one-to-one pairing by similarity, then words written apart or together."""
+    """Greedy one-to-one pairing by similarity, then words written apart or together. Two
+    words of `distinct` are never taken for misspellings of each other."""
     # Equal words first: every pair of them scores 1.0 and so comes before any typo pair in the
     # greedy order. Pairs with a word already taken could never be chosen, so typo pairs are
     # only looked for among the words left over (the same result as pairing everything, faster).
@@ -184,6 +188,8 @@ def _align(
                 if shortest < 4 or longest - shortest > (1 if shortest < 8 else 2):
                     continue
                 limit = 1 if shortest < 8 else 2
+                if qt in distinct and ct in distinct:
+                    continue
                 d = distance(qt, ct, score_cutoff=limit)
                 if d > limit:
                     continue
@@ -228,6 +234,7 @@ def compare(
     core: tuple[str, ...] | None = None,
     needed: float = -math.inf,
     alone: Sequence[float] | None = None,
+    distinct: frozenset[str] = frozenset(),
 ) -> NameScore:
     """Score a query name against a listed name; weights are per token (IDF).
 
@@ -236,7 +243,9 @@ def compare(
     below this comes back without its evidence (the caller drops such a name unexplained);
     `alone`: what each query word weighs when it meets no word of this listed name, where that
     differs from `qw` (a word the index does not know weighs in `qw` what the word it may be a
-    misspelling of weighs; left unmet, it is a word no listed name has, as rare as they come).
+    misspelling of weighs; left unmet, it is a word no listed name has, as rare as they come);
+    `distinct`: words that name different parties, never misspellings of each other (the
+    acronyms CASC and CASIC are two groups).
     """
     contained: tuple[str, float] | None = None  # (detail, delta)
     sum_q, sum_c = sum(qw), sum(cw)
@@ -244,6 +253,7 @@ def compare(
     # Word pairs spelled differently, as (query index, listed index).
     typos: list[tuple[int, int]] = []
     english_typo = False
+    number_conflict = False
     if q.tokens == c.tokens:
         base = 1.0
         matched_q = set(range(len(q.tokens)))
@@ -252,7 +262,7 @@ def compare(
         joins: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
         matched_c = matched_q
     else:
-        aligned, joins = _align(q.tokens, c.tokens)
+        aligned, joins = _align(q.tokens, c.tokens, distinct)
         numerator = 0.0
         distinctive = 0.0
         for i, j, s in aligned:
@@ -282,6 +292,9 @@ def compare(
             cov_c = (sum(s * cw[j] for _, j, s in aligned) + joined_c) / sum_c if sum_c else 0.0
             base = max(base, CONTAINMENT_WEIGHT * cov_q + (1 - CONTAINMENT_WEIGHT) * cov_c)
         matched_c = {j for _, j, _ in aligned} | {j for _, cj in joins for j in cj}
+        number_conflict = any(
+            q.tokens[i].isdigit() for i in range(len(q.tokens)) if i not in matched_q
+        ) and any(c.tokens[j].isdigit() for j in range(len(c.tokens)) if j not in matched_c)
         exact_c = {j for _, j, s in aligned if s >= 1.0} | {j for _, cj in joins for j in cj}
         if core is None:
             core = core_words(c)
@@ -318,6 +331,8 @@ def compare(
         score -= REORDER_COST
     if english_typo:
         score -= ENGLISH_TYPO_COST
+    if number_conflict:
+        score -= NUMBER_CONFLICT_COST
     legal_differs = q.legal != c.legal
     legal_cost = 0.0
     if legal_differs:
@@ -352,6 +367,12 @@ def compare(
     if typos:
         spelled = ", ".join(f"{q.raw[i]!r}~{c.raw[j]!r}" for i, j in typos)
         evidence.append(Evidence("typo", "spelling differs: " + spelled))
+    if number_conflict:
+        evidence.append(
+            Evidence(
+                "number_conflict", "each name holds a number the other lacks", -NUMBER_CONFLICT_COST
+            )
+        )
     if english_typo:
         evidence.append(
             Evidence(

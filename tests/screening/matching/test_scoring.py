@@ -72,3 +72,19 @@ def test_an_unmet_unknown_word_weighs_as_rare() -> None:
         compare(typo, [7.1, 2.7], c, cw, alone=[10.8, 2.7]).score
         == compare(typo, [7.1, 2.7], c, cw).score
     )
+
+
+def test_numbers_that_differ_are_other_institutes() -> None:
+    listed = "CASC 1st Academy 702 Research Institute"
+    assert _score("CASC First Academy No. 702 Research Institute", listed) > 0.9
+    assert _score("CASC 1st Academy 72 Research Institute", listed) < 0.75
+    assert _score("CASC 2nd Academy 702 Research Institute", listed) < 0.75
+    # A number on one side only is a word dropped, not a conflict.
+    assert _score("CASC 1st Academy Research Institute", listed) > 0.8
+
+
+def test_distinct_words_are_not_typos_of_each_other() -> None:
+    q, c = normalize_name("CASIC 1st Academy"), normalize_name("CASC First Academy")
+    weights = [5.0, 3.0, 1.0]
+    assert compare(q, weights, c, weights).score > 0.8
+    assert compare(q, weights, c, weights, distinct=frozenset({"casc", "casic"})).score < 0.75

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from screening.names.chinese import chinese_number, han_readings, to_simplified
+from screening.names.chinese import han_readings, to_simplified
 from screening.names.native import native_names
+from screening.names.numerals import chinese_number
 from screening.names.pinyin import pinyin_reading, split_syllables, syllables
 
 

@@ -35,3 +35,10 @@ def test_arabic_becomes_ascii_letters() -> None:
 def test_has_non_latin() -> None:
     assert has_non_latin("Ромашка")
     assert not has_non_latin("Ærø Straße")
+
+
+def test_numbered_institutes_are_numbers_in_the_sound_reading_too() -> None:
+    # Read "disi" and "dishi", the 4th and the 10th academy were one letter apart.
+    assert to_latin("中国电子科技集团公司第四研究院").split()[-2:] == ["4", "academy"]
+    assert to_latin("航天科工一院").split()[-2:] == ["1", "academy"]
+    assert "72 research institute" in " ".join(to_latin("航天科技一院第七十二研究所").split())
