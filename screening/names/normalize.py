@@ -26,6 +26,9 @@ from screening.names.vocab import ABBREVIATIONS, GENERIC_WORDS, ORDINAL_WORDS, S
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 _SPACE_CONTROLS = frozenset("\t\n\r\x0b\x0c\x85\u2028\u2029")
 _APOSTROPHES = re.compile(r"['`´’‘ʼ]")
+# A possessive whose apostrophe an encoding lost: the CSL prints "CASIC 3rd Academy?s 159
+# Factory", "CAEP ?s 902 Institute" and "(CAEP)?s" for "Academy’s", "CAEP’s".
+_LOST_APOSTROPHE = re.compile(r"(?<=[a-z0-9)\]])\s?[?\ufffd]s\b")
 _INITIALS_AND: Final = re.compile(r"\b([a-z]{1,2})&([a-z]{1,2})\b")
 # Dotted acronyms ("S.A.", "U.S.A.", "L.L.C.") collapse into one word before dots become spaces.
 _ACRONYM = re.compile(r"\b(?:[a-z0-9]\.){2,}(?![a-z0-9])|\b(?:[a-z0-9]\.)+[a-z0-9]\b")
@@ -73,7 +76,8 @@ def canonical(token: str) -> str:
 def words(text: str) -> list[str]:
     """Folded text split into word tokens (stopwords kept). Initials joined by an ampersand are
     one word ("R&D", "AT&T"); an ampersand between words is "and"."""
-    folded = _INITIALS_AND.sub(r"\1\2", _APOSTROPHES.sub("", fold(text)))
+    folded = _APOSTROPHES.sub("", _LOST_APOSTROPHE.sub("", fold(text)))
+    folded = _INITIALS_AND.sub(r"\1\2", folded)
     folded = folded.replace("&", " and ")
     folded = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), folded)
     return _NON_ALNUM.sub(" ", folded).split()

@@ -131,3 +131,14 @@ def test_initials_joined_by_an_ampersand_are_one_word() -> None:
     assert words("R & D") == ["r", "and", "d"]
     # "M&M" and "M & M" still agree letter for letter.
     assert normalize_name("M&M Trading").compact == normalize_name("M & M Trading").compact
+
+
+@pytest.mark.parametrize(
+    "printed",
+    ["CAEP ?s 902 Institute", "CAEP?s 902 Institute", "(CAEP)?s 902 Institute",
+     "CAEP\ufffds 902 Institute", "CAEP’s 902 Institute"],
+)  # fmt: skip
+def test_a_possessive_whose_apostrophe_was_lost_is_read_as_one(printed: str) -> None:
+    # The CSL prints "CASIC 3rd Academy?s 159 Factory": a "?" where an encoding lost the ’.
+    assert normalize_name(printed).tokens == ("caep", "902", "institute")
+    assert normalize_name("Is it ? so").tokens == ("is", "it", "so")
