@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
+import Stemmer
 from rapidfuzz.distance import OSA
 
 from screening.matching.model import Evidence
@@ -21,6 +22,8 @@ from screening.names.affiliate import droppable_words, is_english_word, place_or
 from screening.names.normalize import NormName
 from screening.names.pinyin import split_syllables
 from screening.names.vocab import GENERIC_WORDS
+
+_STEMMER = Stemmer.Stemmer("english")
 
 # Tuned on the tuning split of bench/build_eval_set.py; see bench/matching_quality.py.
 TYPO_COST: Final = 1.0  # score lost per edit, relative to word length
@@ -152,6 +155,22 @@ class NameScore:
     distinctive: float
 
 
+# Two forms of one English word ("Supercomputer" / "Supercomputing", "Industrial" / "Industry"):
+# the Snowball stemmer gives them one stem, too far apart in letters for a typing error.
+STEM_SCORE: Final = 0.9
+STEM_MIN_LENGTH: Final = 5
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
+
+
+def _forms(a: str, b: str) -> bool:
+    """True for two forms of one English word (same stem, same first four letters)."""
+    return min(len(a), len(b)) >= STEM_MIN_LENGTH and a[:4] == b[:4] and _stem(a) == _stem(b)
+
+
 def _align(
     q: Sequence[str], c: Sequence[str], distinct: frozenset[str] = frozenset()
 ) -> tuple[list[tuple[int, int, float]], list[tuple[tuple[int, ...], tuple[int, ...]]]]:
@@ -185,6 +204,9 @@ def _align(
             lq = len(qt)
             for j, ct, lc in rest_c:
                 shortest, longest = (lq, lc) if lq < lc else (lc, lq)
+                if shortest >= STEM_MIN_LENGTH and qt[:4] == ct[:4] and _stem(qt) == _stem(ct):
+                    pairs.append((STEM_SCORE, i, j))
+                    continue
                 if shortest < 4 or longest - shortest > (1 if shortest < 8 else 2):
                     continue
                 limit = 1 if shortest < 8 else 2
@@ -252,6 +274,7 @@ def compare(
     total = sum_q + sum_c
     # Word pairs spelled differently, as (query index, listed index).
     typos: list[tuple[int, int]] = []
+    forms: list[tuple[int, int]] = []  # the same English word in another form
     english_typo = False
     number_conflict = False
     if q.tokens == c.tokens:
@@ -270,7 +293,7 @@ def compare(
             if c.tokens[j] not in GENERIC_WORDS:
                 distinctive += s * cw[j]
             if s < 1.0:
-                typos.append((i, j))
+                (forms if _forms(q.tokens[i], c.tokens[j]) else typos).append((i, j))
         for qi, cj in joins:
             numerator += sum(qw[i] for i in qi) + sum(cw[j] for j in cj)
             distinctive += sum(cw[j] for j in cj if c.tokens[j] not in GENERIC_WORDS)
@@ -343,7 +366,7 @@ def compare(
         score -= legal_cost
     if joins or (q.tokens != c.tokens and (q.compact == c.compact or q.spaced == c.spaced)):
         match_type = "spacing"
-    elif base >= 1.0 and not typos:
+    elif base >= 1.0 and not typos and not forms:
         if abbreviated:
             match_type = "abbreviation"
         elif reordered:
@@ -367,6 +390,9 @@ def compare(
     if typos:
         spelled = ", ".join(f"{q.raw[i]!r}~{c.raw[j]!r}" for i, j in typos)
         evidence.append(Evidence("typo", "spelling differs: " + spelled))
+    if forms:
+        other = ", ".join(f"{q.raw[i]!r}~{c.raw[j]!r}" for i, j in forms)
+        evidence.append(Evidence("word_form", "word forms differ: " + other))
     if number_conflict:
         evidence.append(
             Evidence(

@@ -88,3 +88,15 @@ def test_distinct_words_are_not_typos_of_each_other() -> None:
     weights = [5.0, 3.0, 1.0]
     assert compare(q, weights, c, weights).score > 0.8
     assert compare(q, weights, c, weights, distinct=frozenset({"casc", "casic"})).score < 0.75
+
+
+def test_two_forms_of_one_word_meet() -> None:
+    listed = "National Supercomputing Center Changsha"
+    assert _score("Changsha National Supercomputer Center", listed) > 0.85
+    evidence = compare(
+        normalize_name("National Supercomputer Center"), [1.0] * 3,
+        normalize_name("National Supercomputing Center"), [1.0] * 3,
+    ).evidence  # fmt: skip
+    assert [e.kind for e in evidence if e.kind in ("typo", "word_form")] == ["word_form"]
+    # Different words on one stem's first letters stay apart.
+    assert _score("Universal Trading", "University Trading") < 0.8
