@@ -33,8 +33,9 @@ LEGAL_FORM_MISSING: Final = 0.02  # one side names a legal form, the other none
 LEGAL_FORM_CONFLICT: Final = 0.04  # both name one and they differ (Corp. vs GmbH)
 ABBREVIATION_COST: Final = 0.01
 REORDER_COST: Final = 0.02  # organisations only; person names are order-free
-# A name met only through misspellings of everyday English words ("Entergy", "Evergy" for JSC
-# ENERGIES): a brand is often coined one letter from a word, so that is another name.
+# A name met only through misspellings of everyday English words, beside places and business
+# words ("Entergy", "Evergy" for JSC ENERGIES; "Entergy Malaysia" for NOOR ENERGY (MALAYSIA)):
+# a brand is often coined one letter from a word, so that is another name.
 ENGLISH_TYPO_COST: Final = 0.10
 # Numbers identify: the 72nd institute of an academy is not its 702nd, nor its 2nd academy the
 # 1st. Both names hold a number the other lacks.
@@ -302,10 +303,12 @@ def compare(
             total += sum(alone[i] - qw[i] for i in range(len(qw)) if i not in matched_q)
         base = numerator / total if total > 0 else 0.0
         # Organisations only: a person's name is not a word, and is misspelt as often as any.
+        # Places and business words met as written do not vouch for the misspelt word.
+        droppable = droppable_words()
         english_typo = (
             bool(typos)
             and not person
-            and not any(s >= 1.0 and c.tokens[j] not in GENERIC_WORDS for _, j, s in aligned)
+            and not any(s >= 1.0 and c.tokens[j] not in droppable for _, j, s in aligned)
             and all(is_english_word(c.tokens[j]) for _, j in typos)
         )
         if CONTAINMENT_WEIGHT and len(q.tokens) >= 2 and len(matched_q) == len(q.tokens):

@@ -30,6 +30,8 @@ _APOSTROPHES = re.compile(r"['`´’‘ʼ]")
 # Factory", "CAEP ?s 902 Institute" and "(CAEP)?s" for "Academy’s", "CAEP’s".
 _LOST_APOSTROPHE = re.compile(r"(?<=[a-z0-9)\]])\s?[?\ufffd]s\b")
 _INITIALS_AND: Final = re.compile(r"\b([a-z]{1,2})&([a-z]{1,2})\b")
+# A letter hyphened to a word is part of it: "E-Chips", "T-Mobile", "X-Ray" are one word each.
+_LETTER_PREFIX: Final = re.compile(r"\b([a-z])-(?=[a-z]{3,}\b)")
 # Dotted acronyms ("S.A.", "U.S.A.", "L.L.C.") collapse into one word before dots become spaces.
 _ACRONYM = re.compile(r"\b(?:[a-z0-9]\.){2,}(?![a-z0-9])|\b(?:[a-z0-9]\.)+[a-z0-9]\b")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -75,9 +77,10 @@ def canonical(token: str) -> str:
 
 def words(text: str) -> list[str]:
     """Folded text split into word tokens (stopwords kept). Initials joined by an ampersand are
-    one word ("R&D", "AT&T"); an ampersand between words is "and"."""
+    one word ("R&D", "AT&T"), as is a letter hyphened to a word ("E-Chips"); an ampersand
+    between words is "and"."""
     folded = _APOSTROPHES.sub("", _LOST_APOSTROPHE.sub("", fold(text)))
-    folded = _INITIALS_AND.sub(r"\1\2", folded)
+    folded = _LETTER_PREFIX.sub(r"\1", _INITIALS_AND.sub(r"\1\2", folded))
     folded = folded.replace("&", " and ")
     folded = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), folded)
     return _NON_ALNUM.sub(" ", folded).split()

@@ -100,3 +100,8 @@ def test_two_forms_of_one_word_meet() -> None:
     assert [e.kind for e in evidence if e.kind in ("typo", "word_form")] == ["word_form"]
     # Different words on one stem's first letters stay apart.
     assert _score("Universal Trading", "University Trading") < 0.8
+
+
+def test_a_place_met_as_written_does_not_vouch_for_a_misspelt_word() -> None:
+    assert _score("Entergy Malaysia", "NOOR ENERGY (MALAYSIA) LTD.") < 0.75
+    assert _score("Noor Enregy Malaysia", "NOOR ENERGY (MALAYSIA) LTD.") > 0.8

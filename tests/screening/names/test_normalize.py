@@ -142,3 +142,11 @@ def test_a_possessive_whose_apostrophe_was_lost_is_read_as_one(printed: str) -> 
     # The CSL prints "CASIC 3rd Academy?s 159 Factory": a "?" where an encoding lost the ’.
     assert normalize_name(printed).tokens == ("caep", "902", "institute")
     assert normalize_name("Is it ? so").tokens == ("is", "it", "so")
+
+
+def test_a_letter_hyphened_to_a_word_is_part_of_it() -> None:
+    assert normalize_name("E-Chips Technology").tokens == ("echip", "technology")
+    assert normalize_name("T-Mobile").tokens == ("tmobile",)
+    # Split letters are the evasion readings' to rejoin, with evidence; names keep their parts.
+    assert normalize_name("S-b-e-r").tokens == ("s", "b", "e", "r")
+    assert normalize_name("Kim Jong-un").tokens == ("kim", "jong", "un")
