@@ -113,11 +113,28 @@ def _contained(
     # alone, only a place (a branch abroad) may be added, not another line of business, unless
     # the word names a listed group with listed affiliates (Huawei).
     single = len(core) == 1 and len(matched) == 1 and core[0] not in groups
-    if single and split_syllables(core[0]) is not None:
+    if single and _chinese_brand(core[0]):
         places = place_or_generic_words()
         if any(t not in places for i, t in enumerate(q.tokens) if i not in matched_q):
             return None
     return (added, dropped) if added or dropped else None
+
+
+# Syllables that are interjections or one rare character (呣 m, 佛 fo): a word that needs one to
+# be spelt in pinyin ("Butembo": bu te m bo) is not a Chinese brand.
+_MARGINAL_SYLLABLES: Final = frozenset({"m", "n", "ng", "hm", "hng", "e", "o", "fo", "yo", "lo"})
+BRAND_SYLLABLES: Final = 2
+
+
+def _chinese_brand(word: str) -> bool:
+    """A word spelt as a Chinese brand is, in two common pinyin syllables ("Huaxin", "Zhongjie");
+    three or more ("Sabalan": sa ba lan) is a name from elsewhere that pinyin happens to spell."""
+    split = split_syllables(word)
+    return (
+        split is not None
+        and len(split) <= BRAND_SYLLABLES
+        and not _MARGINAL_SYLLABLES.intersection(split)
+    )
 
 
 def allowed_edits(length: int) -> int:

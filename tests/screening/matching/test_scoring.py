@@ -105,3 +105,16 @@ def test_two_forms_of_one_word_meet() -> None:
 def test_a_place_met_as_written_does_not_vouch_for_a_misspelt_word() -> None:
     assert _score("Entergy Malaysia", "NOOR ENERGY (MALAYSIA) LTD.") < 0.75
     assert _score("Noor Enregy Malaysia", "NOOR ENERGY (MALAYSIA) LTD.") > 0.8
+
+
+def test_only_a_two_syllable_pinyin_brand_stays_out_of_business_affiliates() -> None:
+    def kind(query: str, listed: str) -> str:
+        q, c = normalize_name(query), normalize_name(listed)
+        return compare(q, [5.0] * len(q.tokens), c, [5.0] * len(c.tokens)).match_type
+
+    # "Huaxin" is a brand many unrelated Chinese firms share; "Sabalan" (sa ba lan) and
+    # "Butembo" (bu te m bo) only happen to be spelt in pinyin.
+    assert kind("Huaxin Software Development Center", "HUAXIN COMPANY") != "contained"
+    assert kind("Huaxin Singapore", "HUAXIN COMPANY") == "contained"
+    assert kind("Sabalan Software Development Center", "SABALAN COMPANY") == "contained"
+    assert kind("Butembo Energy", "BUTEMBO AIRLINES") == "contained"
