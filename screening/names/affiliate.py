@@ -60,10 +60,15 @@ def _tables() -> dict[str, frozenset[str]]:
     return {**tables, "place": tables["place"] | countries | provinces}
 
 
+# Articles a romanised name carries or drops as it pleases: the Arabic al/el ("Jund
+# al-Khilafah" is written "Jund Khilafah" too), the Spanish and Italian el/il.
+ARTICLES: Final = frozenset({"al", "el", "il"})
+
+
 @cache
 def droppable_words() -> frozenset[str]:
-    """Places, business words and generic words: what an affiliate may add or drop."""
-    return GENERIC_WORDS | place_words() | business_words()
+    """Places, business words, generic words and articles: what an affiliate may add or drop."""
+    return GENERIC_WORDS | place_words() | business_words() | ARTICLES
 
 
 @cache

@@ -118,3 +118,8 @@ def test_only_a_two_syllable_pinyin_brand_stays_out_of_business_affiliates() -> 
     assert kind("Huaxin Singapore", "HUAXIN COMPANY") == "contained"
     assert kind("Sabalan Software Development Center", "SABALAN COMPANY") == "contained"
     assert kind("Butembo Energy", "BUTEMBO AIRLINES") == "contained"
+
+
+def test_an_arabic_article_may_be_dropped_by_an_affiliate() -> None:
+    q, c = normalize_name("Jund Khilafah Singapore"), normalize_name("JUND AL-KHILAFAH")
+    assert compare(q, [5.0] * 3, c, [5.0] * 3).match_type == "contained"
