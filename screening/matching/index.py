@@ -389,8 +389,14 @@ class MatchIndex:
     # -- screening ---------------------------------------------------------------------------
 
     def _compare(
-        self, q: NormName, qw: Sequence[float], name: _Name, needed: float = -math.inf
+        self,
+        q: NormName,
+        qw: Sequence[float],
+        name: _Name,
+        needed: float,
+        alone: tuple[float, ...] | None,
     ) -> NameScore:
+        """`compare` with this index's tables; `alone` is `_alone` of the query (once a query)."""
         person = self._parties[name.party].kind is EntityKind.PERSON
         return compare(
             q,
@@ -401,7 +407,7 @@ class MatchIndex:
             groups=self._groups,
             core=name.core,
             needed=needed,
-            alone=self._alone(q.tokens, qw),
+            alone=alone,
             distinct=self._distinct,
         )
 
@@ -427,7 +433,7 @@ class MatchIndex:
     ) -> Match | None:
         party = self._parties[name.party]
         if ns is None:
-            ns = self._compare(q, qw, name)
+            ns = self._compare(q, qw, name, -math.inf, self._alone(q.tokens, qw))
         if ns.distinctive <= 0.0:
             return None
         evidence = list(ns.evidence)
@@ -524,10 +530,12 @@ class MatchIndex:
             if q.generic_only:
                 continue
             qw = self._query_weights(q.tokens)
+            alone = self._alone(q.tokens, qw)
             for bound, nid in self._candidates(q, qw, needed):
                 if bound < needed:
                     break
-                if self._compare(q, qw, self._names[nid], needed - _MARGIN).score >= needed:
+                name = self._names[nid]
+                if self._compare(q, qw, name, needed - _MARGIN, alone).score >= needed:
                     return True
         return False
 
@@ -600,6 +608,7 @@ class MatchIndex:
         """Add this reading's matches to `best` (party -> best match over the readings so far);
         what earlier readings found raises the floor, so later readings score fewer names."""
         qw = self._query_weights(q.tokens)
+        alone = self._alone(q.tokens, qw)
         bonus = max_bonus(query)
         cost = GUESS_COST if reading.guessed else 0.0
         floor = min_score + cost
@@ -613,7 +622,7 @@ class MatchIndex:
                 continue
             # Evidence is built only for a name that may reach the floor (with a margin for
             # rounding: the test below decides).
-            ns = self._compare(q, qw, name, floor - bonus - _MARGIN)
+            ns = self._compare(q, qw, name, floor - bonus - _MARGIN, alone)
             # Cheap reject before building evidence: the name score plus any bonus cannot reach.
             if ns.score + bonus < floor:
                 continue

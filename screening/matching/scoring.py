@@ -213,16 +213,17 @@ def _align(
             aligned.append((i, j, 1.0))
     if len(used_q) < len(q) and len(used_c) < len(c):
         # `token_similarity`, inlined: this loop runs for every scored name.
-        rest_c = [(j, ct, len(ct)) for j, ct in enumerate(c) if j not in used_c]
+        rest_c = [(j, ct, len(ct), ct[:4]) for j, ct in enumerate(c) if j not in used_c]
         distance = OSA.distance
         pairs: list[tuple[float, int, int]] = []
         for i, qt in enumerate(q):
             if i in used_q:
                 continue
             lq = len(qt)
-            for j, ct, lc in rest_c:
+            head = qt[:4] if lq >= STEM_MIN_LENGTH else None
+            for j, ct, lc, c_head in rest_c:
                 shortest, longest = (lq, lc) if lq < lc else (lc, lq)
-                if shortest >= STEM_MIN_LENGTH and qt[:4] == ct[:4] and _stem(qt) == _stem(ct):
+                if head == c_head and lc >= STEM_MIN_LENGTH and _stem(qt) == _stem(ct):
                     pairs.append((STEM_SCORE, i, j))
                     continue
                 if shortest < 4 or longest - shortest > (1 if shortest < 8 else 2):
