@@ -327,6 +327,9 @@ def compare(
             bool(typos)
             and not person
             and not any(s >= 1.0 and c.tokens[j] not in droppable for _, j, s in aligned)
+            # ... and as many words misspelt as met: "Korea Mining Developmnt Trading" is a
+            # typing error in a long name, not a coined brand.
+            and sum(1 for *_, s in aligned if s >= 1.0) <= len(typos)
             and all(is_english_word(c.tokens[j]) for _, j in typos)
         )
         if CONTAINMENT_WEIGHT and len(q.tokens) >= 2 and len(matched_q) == len(q.tokens):

@@ -123,3 +123,8 @@ def test_only_a_two_syllable_pinyin_brand_stays_out_of_business_affiliates() -> 
 def test_an_arabic_article_may_be_dropped_by_an_affiliate() -> None:
     q, c = normalize_name("Jund Khilafah Singapore"), normalize_name("JUND AL-KHILAFAH")
     assert compare(q, [5.0] * 3, c, [5.0] * 3).match_type == "contained"
+
+
+def test_a_typo_in_a_long_name_of_everyday_words_is_a_typo() -> None:
+    listed = "KOREA MINING DEVELOPMENT TRADING CORPORATION"
+    assert _score("Korea Mining Developmnt Trading", listed) > 0.85
