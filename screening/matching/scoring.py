@@ -40,6 +40,10 @@ ENGLISH_TYPO_COST: Final = 0.10
 # Numbers identify: the 72nd institute of an academy is not its 702nd, nor its 2nd academy the
 # 1st. Both names hold a number the other lacks.
 NUMBER_CONFLICT_COST: Final = 0.15
+# Two forms of one English word ("Supercomputer" / "Supercomputing", "Industrial" / "Industry"):
+# the Snowball stemmer gives them one stem, too far apart in letters for a typing error.
+STEM_SCORE: Final = 0.9
+STEM_MIN_LENGTH: Final = 5
 # When every query word is found in a longer listed name ("Kim Chol" in "Kim Song Chol"), the score
 # leans towards how much of the query is explained: customers drop words, they rarely add them.
 CONTAINMENT_WEIGHT: Final = 0.6
@@ -173,12 +177,6 @@ class NameScore:
     distinctive: float
 
 
-# Two forms of one English word ("Supercomputer" / "Supercomputing", "Industrial" / "Industry"):
-# the Snowball stemmer gives them one stem, too far apart in letters for a typing error.
-STEM_SCORE: Final = 0.9
-STEM_MIN_LENGTH: Final = 5
-
-
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     return str(_STEMMER.stemWord(word))
@@ -223,6 +221,7 @@ def _align(
             head = qt[:4] if lq >= STEM_MIN_LENGTH else None
             for j, ct, lc, c_head in rest_c:
                 shortest, longest = (lq, lc) if lq < lc else (lc, lq)
+                # `_forms`, inlined, its first letters read once a word.
                 if head == c_head and lc >= STEM_MIN_LENGTH and _stem(qt) == _stem(ct):
                     pairs.append((STEM_SCORE, i, j))
                     continue
