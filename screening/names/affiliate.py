@@ -22,7 +22,9 @@ from screening.names.normalize import canonical, words
 from screening.names.vocab import GENERIC_WORDS
 
 DATA: Final = Path(__file__).resolve().parent / "data" / "affiliate_words.tsv"
-_KINDS: Final = frozenset({"place", "business"})
+# A "phrase" row holds place names of several words, "|" between them: their words are places
+# only together ("ho chi minh"; "ho" and "chi" alone are a surname and a word).
+_KINDS: Final = frozenset({"place", "business", "phrase"})
 
 
 def _parse(path: Path) -> dict[str, frozenset[str]]:
@@ -33,10 +35,14 @@ def _parse(path: Path) -> dict[str, frozenset[str]]:
         cols = line.split("\t")
         if len(cols) != 3 or cols[0] not in _KINDS or not cols[2].strip():
             raise ValueError(f"{path.name}:{line_no}: expected kind, words, source")
-        for word in cols[1].split():
-            if word != word.lower() or not word.isalnum():
-                raise ValueError(f"{path.name}:{line_no}: {word!r} is not in token form")
-            found[cols[0]].add(canonical(word))
+        items = cols[1].split("|") if cols[0] == "phrase" else cols[1].split()
+        for item in items:
+            tokens = item.split()
+            if any(w != w.lower() or not w.isalnum() for w in tokens) or not tokens:
+                raise ValueError(f"{path.name}:{line_no}: {item!r} is not in token form")
+            if cols[0] == "phrase" and len(tokens) < 2:
+                raise ValueError(f"{path.name}:{line_no}: {item!r} is one word: make it a place")
+            found[cols[0]].add(" ".join(canonical(w) for w in tokens))
     return {k: frozenset(v) for k, v in found.items()}
 
 
@@ -82,6 +88,30 @@ def place_words() -> frozenset[str]:
 
 def business_words() -> frozenset[str]:
     return _tables()["business"]
+
+
+@cache
+def _phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Several-word place names by their first word, longest first."""
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in _tables()["phrase"]:
+        tokens = tuple(phrase.split())
+        by_first.setdefault(tokens[0], []).append(tokens)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in by_first.items()}
+
+
+@lru_cache(maxsize=65536)
+def phrase_places(tokens: tuple[str, ...]) -> frozenset[int]:
+    """Positions of the tokens that spell a several-word place name ("Ho Chi Minh City
+    Branch": the first three), so that they can be dropped like a one-word place."""
+    phrases = _phrases()
+    found: set[int] = set()
+    for i, token in enumerate(tokens):
+        for phrase in phrases.get(token, ()):
+            if tokens[i : i + len(phrase)] == phrase:
+                found.update(range(i, i + len(phrase)))
+                break
+    return frozenset(found)
 
 
 @cache

@@ -12,6 +12,7 @@ from screening.names.affiliate import (
     business_words,
     droppable_words,
     is_english_word,
+    phrase_places,
     place_or_generic_words,
     place_words,
 )
@@ -69,7 +70,9 @@ def test_every_row_has_a_kind_and_a_source() -> None:
         if line.strip() and not line.startswith("#")
     ]
     assert rows
-    assert all(len(row) == 3 and row[0] in {"place", "business"} and row[2] for row in rows)
+    assert all(
+        len(row) == 3 and row[0] in {"place", "business", "phrase"} and row[2] for row in rows
+    )
 
 
 def test_a_word_not_in_token_form_is_refused(tmp_path: Path) -> None:
@@ -80,6 +83,17 @@ def test_a_word_not_in_token_form_is_refused(tmp_path: Path) -> None:
     bad.write_text("place\tkazan\n", encoding="utf-8")
     with pytest.raises(ValueError, match="source"):
         _parse(bad)
+    bad.write_text("phrase\tho chi minh|kazan\tsomewhere\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="one word"):
+        _parse(bad)
+
+
+def test_places_of_several_words_are_places_only_whole() -> None:
+    tokens = ("rosneft", "ho", "chi", "minh", "city", "branch")
+    assert phrase_places(tokens) == {1, 2, 3, 4}
+    assert phrase_places(("rosneft", "ho", "chi", "branch")) == frozenset()
+    assert "ho" not in place_words()
+    assert "chi" not in place_words()
 
 
 @pytest.mark.parametrize(
