@@ -18,7 +18,12 @@ import Stemmer
 from rapidfuzz.distance import OSA
 
 from screening.matching.model import Evidence
-from screening.names.affiliate import droppable_words, is_english_word, place_or_generic_words
+from screening.names.affiliate import (
+    droppable_words,
+    is_english_word,
+    phrase_places,
+    place_or_generic_words,
+)
 from screening.names.normalize import NormName
 from screening.names.pinyin import split_syllables
 from screening.names.vocab import GENERIC_WORDS
@@ -69,10 +74,11 @@ def core_words(name: NormName) -> tuple[str, ...]:
     without emptying it; `_contained` still wants them in the query, as they are not droppable.
     """
     droppable = droppable_words()
+    phrased = phrase_places(name.tokens)
     core = [
         (t, r)
-        for t, r in zip(name.tokens, name.raw, strict=True)
-        if t not in droppable and len(t) >= MIN_CORE_LENGTH and not t.isdigit()
+        for i, (t, r) in enumerate(zip(name.tokens, name.raw, strict=True))
+        if t not in droppable and i not in phrased and len(t) >= MIN_CORE_LENGTH and not t.isdigit()
     ]
     if not core:
         return ()
@@ -92,6 +98,7 @@ def _contained(
     """(words the query adds, listed words it leaves out) when the query holds the listed
     name's core and differs from it only by places and business words; else None."""
     droppable = droppable_words()
+    q_phrased = phrase_places(q.tokens)
     if not core:
         # A whole listed name of three words or more, every word present, is as telling as a
         # coined name ("Korea Mining Development Trading Corporation Beijing Office").
@@ -100,7 +107,11 @@ def _contained(
         if (
             whole
             and added
-            and all(t in droppable for i, t in enumerate(q.tokens) if i not in matched_q)
+            and all(
+                t in droppable or i in q_phrased
+                for i, t in enumerate(q.tokens)
+                if i not in matched_q
+            )
         ):
             return added, []
         return None
@@ -108,10 +119,19 @@ def _contained(
     if not all(t in matched for t in core):
         return None
     dropped = [c.raw[j] for j, t in enumerate(c.tokens) if j not in matched_c]
-    if any(t not in droppable for j, t in enumerate(c.tokens) if j not in matched_c):
+    c_phrased = phrase_places(c.tokens)
+    if any(
+        t not in droppable and j not in c_phrased
+        for j, t in enumerate(c.tokens)
+        if j not in matched_c
+    ):
         return None
     added = [q.raw[i] for i, t in enumerate(q.tokens) if i not in matched_q]
-    if any(t not in droppable for i, t in enumerate(q.tokens) if i not in matched_q):
+    if any(
+        t not in droppable and i not in q_phrased
+        for i, t in enumerate(q.tokens)
+        if i not in matched_q
+    ):
         return None
     # One pinyin word is a brand many unrelated Chinese firms share ("Huaxin", "Hongbo"): with it
     # alone, only a place (a branch abroad) may be added, not another line of business, unless
@@ -119,7 +139,11 @@ def _contained(
     single = len(core) == 1 and len(matched) == 1 and core[0] not in groups
     if single and _chinese_brand(core[0]):
         places = place_or_generic_words()
-        if any(t not in places for i, t in enumerate(q.tokens) if i not in matched_q):
+        if any(
+            t not in places and i not in q_phrased
+            for i, t in enumerate(q.tokens)
+            if i not in matched_q
+        ):
             return None
     return (added, dropped) if added or dropped else None
 

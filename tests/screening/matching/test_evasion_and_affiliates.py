@@ -197,6 +197,9 @@ def wider() -> MatchIndex:
         ("Hikvision Labs", "Hangzhou Hikvision", "+ labs"),
         ("Hikvision R&D Center", "Hangzhou Hikvision", "+ rd, center"),
         ("A.M. Prokhorov General Physics Institute Moscow Branch", "A.M. Prokhorov", "+ moscow"),
+        # A place of several words is a place only whole.
+        ("Rosneft Ho Chi Minh City Branch", "Rosneft", "+ ho, chi, minh, city"),
+        ("Sberbank Representative Office in Dar es Salaam", "SBERBANK", "+ representative"),
     ],
 )
 def test_affiliates_named_with_world_legal_forms_places_and_trades(
@@ -234,6 +237,7 @@ def test_initials_stay_out_of_the_core_but_must_be_in_the_query(wider: MatchInde
         "United Airlines Holdings Rus LLC",  # nor "Rus" the core of LLC RUS.DIGITAL
         "Banco Nacional de Panama",  # nor "Banco Nacional" BANCO NACIONAL DE CUBA's
         "Applied Materials",  # nor "Applied", an English word, the institute's
+        "Rosneft Ho Holdings",  # "ho" of Ho Chi Minh is no place alone
     ],
 )
 def test_places_and_trades_do_not_make_a_core(wider: MatchIndex, name: str) -> None:
