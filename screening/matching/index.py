@@ -26,7 +26,7 @@ from screening.listings.records import EntityKind, ListEntry, NameStrength
 from screening.matching.model import Evidence, Match, MatchResult, Query
 from screening.matching.party import MAX_BONUS, Party, max_bonus, merge_party, secondary_evidence
 from screening.matching.readings import Read, Terms, read
-from screening.matching.scoring import NameScore, compare, core_words, token_similarity
+from screening.matching.scoring import NameScore, compare, core_words, token_similarity, whole_name
 from screening.names.acronyms import acronym_table, derived_acronyms, expand, published_acronym
 from screening.names.chinese import han_readings
 from screening.names.evasion import Finding
@@ -111,6 +111,7 @@ class MatchIndex:
         "_totals",
         "_versions",
         "_weights",
+        "_wholes",
     )
 
     def __init__(
@@ -156,6 +157,18 @@ class MatchIndex:
         self._cores = {
             t: tuple(ids) for t, ids in courteous(cores.items(), 256) if len(ids) <= COMMON_POSTINGS
         }
+        # A name with no core that identifies its party when all of it is in a longer query
+        # (`scoring.whole_name`), reached by its rarest word: with many words added, its bound
+        # can fall under the floor ("All Ports Ho Chi Minh City" for ALL PORTS INC.).
+        wholes: defaultdict[str, list[int]] = defaultdict(list)
+        for nid, name in courteous(enumerate(names), 64):
+            if (
+                not name.core
+                and parties[name.party].kind is not EntityKind.PERSON
+                and whole_name(name.norm)
+            ):
+                wholes[min(set(name.norm.tokens), key=lambda t: len(postings[t]))].append(nid)
+        self._wholes = {t: tuple(ids) for t, ids in wholes.items()}
         # Groups: a core word naming several parties, or a party whose Chinese names our data file
         # gives (the lists print few of a Chinese group's many companies).
         native = {n.party for n in names if n.kind == "native_script"}
@@ -285,6 +298,7 @@ class MatchIndex:
             self._joined,
             self._compact,
             self._cores,
+            self._wholes,
             self._expansions,
             self._leading,
             self._weights,
@@ -374,6 +388,9 @@ class MatchIndex:
         for t in qset:
             for nid in self._cores.get(t, ()):
                 if nid not in forced and qset.issuperset(core_of[nid]):
+                    forced.add(nid)
+            for nid in self._wholes.get(t, ()):
+                if nid not in forced and qset.issuperset(self._names[nid].norm.tokens):
                     forced.add(nid)
         totals = self._totals
         # Bounds above 1.0 are left unclipped: only their order and the floor matter.

@@ -87,6 +87,18 @@ def core_words(name: NormName) -> tuple[str, ...]:
     return tuple(t for t, _ in core)
 
 
+def whole_name(name: NormName) -> bool:
+    """Whether a listed name with no core still identifies its party when all of it is in a
+    longer query: three words or more, or two plain English words neither of which is a place,
+    a business word or short ("Silver Arrow": rarer as a pair than either word alone)."""
+    if len(name.tokens) >= WHOLE_NAME_WORDS:
+        return True
+    droppable = droppable_words()
+    return len(name.tokens) == 2 and all(
+        t not in droppable and len(t) >= MIN_CORE_LENGTH and not t.isdigit() for t in name.tokens
+    )
+
+
 def _contained(
     q: NormName,
     c: NormName,
@@ -102,7 +114,7 @@ def _contained(
     if not core:
         # A whole listed name of three words or more, every word present, is as telling as a
         # coined name ("Korea Mining Development Trading Corporation Beijing Office").
-        whole = len(c.tokens) >= WHOLE_NAME_WORDS and len(matched_c) == len(c.tokens)
+        whole = len(matched_c) == len(c.tokens) and whole_name(c)
         added = [q.raw[i] for i in range(len(q.tokens)) if i not in matched_q]
         if (
             whole

@@ -164,6 +164,8 @@ def _wider() -> MatchIndex:
             ListEntry("us_trade_csl", "x-1", ORG, "A.M. Prokhorov General Physics Institute"),
             ListEntry("us_ofac_sdn", "x-2", ORG, "KAZAN SHIPPING INCORPORATED"),
             ListEntry("us_ofac_sdn", "x-4", ORG, "BANCO NACIONAL DE CUBA"),
+            ListEntry("us_ofac_sdn", "x-6", ORG, "SILVER ARROW LLC"),
+            ListEntry("us_ofac_sdn", "x-7", ORG, "INNOVATION HUB LIMITED LIABILITY COMPANY"),
             ListEntry("us_trade_csl", "x-5", ORG, "Southwest Institute of Applied Electronics"),
             ListEntry(
                 "us_ofac_sdn",
@@ -200,6 +202,8 @@ def wider() -> MatchIndex:
         # A place of several words is a place only whole.
         ("Rosneft Ho Chi Minh City Branch", "Rosneft", "+ ho, chi, minh, city"),
         ("Sberbank Representative Office in Dar es Salaam", "SBERBANK", "+ representative"),
+        # Two plain English words, neither a place nor a trade, are rarer together than alone.
+        ("Silver Arrow Trading (Dubai) FZE", "SILVER ARROW", "+ trading, dubai"),
     ],
 )
 def test_affiliates_named_with_world_legal_forms_places_and_trades(
@@ -238,7 +242,21 @@ def test_initials_stay_out_of_the_core_but_must_be_in_the_query(wider: MatchInde
         "Banco Nacional de Panama",  # nor "Banco Nacional" BANCO NACIONAL DE CUBA's
         "Applied Materials",  # nor "Applied", an English word, the institute's
         "Rosneft Ho Holdings",  # "ho" of Ho Chi Minh is no place alone
+        "Bank of America Innovation Hub",  # two trade words are no pair to carry a core
+        "Arrow Electronics Singapore",  # nor one word of a pair
     ],
 )
 def test_places_and_trades_do_not_make_a_core(wider: MatchIndex, name: str) -> None:
     assert _top(wider, name)[1] < REVIEW_THRESHOLD
+
+
+def test_a_whole_name_in_a_long_query_is_retrieved_whatever_the_floor(wider: MatchIndex) -> None:
+    from screening.names.normalize import normalize_name
+
+    # Many added words push the name's upper bound under a high floor; it is still a candidate.
+    q = normalize_name("Silver Arrow Representative Office in Ho Chi Minh City")
+    qw = wider._query_weights(q.tokens)
+    listed = {nid for nid, name in enumerate(wider._names) if name.value == "SILVER ARROW LLC"}
+    assert listed
+    found = {nid for bound, nid in wider._candidates(q, qw, 0.99) if bound >= 0.99}
+    assert listed <= found
