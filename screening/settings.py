@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     # A signal shared by more accounts than this (a mail provider, a big cloud's ASN, a
     # corporate NAT) stops linking anyone.
     link_max_degree: int = Field(default=200, ge=2, le=1_000_000)
+    # The same for a payment card, a device, a phone or a mailbox, one person's: shared by
+    # hundreds of accounts, one of those is a farm, not a crowd. Not under link_max_degree.
+    link_personal_max_degree: int = Field(default=2_000, ge=2, le=1_000_000)
     # Links followed from a denied account, and the most accounts one cluster may reach.
     link_max_hops: int = Field(default=8, ge=1, le=20)
     link_max_cluster: int = Field(default=50_000, ge=1, le=1_000_000)

@@ -20,7 +20,20 @@ from sqlalchemy.engine import Compiled
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from screening.linking.rules import PERSONAL, Degrees
 from screening.linking.signals import Signal
+
+_PERSONAL_KINDS = ", ".join(f"'{kind}'" for kind in sorted(PERSONAL))
+# A value's degree cut-off (`rules.Degrees`), by its `kind` column: `<LIMIT>` in the statements.
+_LIMIT = (
+    f"(CASE WHEN kind IN ({_PERSONAL_KINDS}) THEN CAST(:personal_max_degree AS integer) "
+    "ELSE CAST(:max_degree AS integer) END)"
+)
+
+
+def _sql(statement: str) -> TextClause:
+    return text(statement.replace("<LIMIT>", _LIMIT))
+
 
 # Values never seen are inserted, the others read, in one statement. The SELECT does not see
 # what the INSERT of the same statement wrote, so each value comes back once; a value another
@@ -48,7 +61,7 @@ _VALUES = text(
 # The account's rows: new ones inserted (each raising its value's degree by one), the others
 # counted once more. `again` only sees rows that existed when the statement began: a row
 # another writer inserted meanwhile is in neither result, and the caller counts it.
-_ROWS = text(
+_ROWS = _sql(
     """
     WITH given AS (
         SELECT unnest(CAST(:ids AS integer[])) AS signal_id
@@ -62,7 +75,7 @@ _ROWS = text(
     ), degree AS (
         UPDATE signal_values SET accounts = accounts + 1
         WHERE id IN (SELECT signal_id FROM fresh)
-        RETURNING id, accounts, counts
+        RETURNING id, accounts, counts, kind
     ), again AS (
         UPDATE account_signals AS s
         SET observations = s.observations + 1,
@@ -72,7 +85,7 @@ _ROWS = text(
           AND s.signal_id IN (SELECT signal_id FROM given)
         RETURNING s.signal_id
     )
-    SELECT true AS new, id, counts AND accounts = CAST(:crossing AS integer) AS crossed
+    SELECT true AS new, id, counts AND accounts = <LIMIT> + 1 AS crossed
     FROM degree
     UNION ALL
     SELECT false, signal_id, false FROM again
@@ -96,7 +109,7 @@ _WRITES = """
         INSERT INTO signal_values (kind, digest, display, counts, accounts)
         SELECT kind, digest, display, counts, 1 FROM given ORDER BY kind, digest
         ON CONFLICT (kind, digest) DO NOTHING
-        RETURNING id, counts
+        RETURNING id, counts, kind
     ), known AS (
         SELECT v.id
         FROM signal_values AS v JOIN given AS g ON g.kind = v.kind AND g.digest = v.digest
@@ -109,7 +122,7 @@ _WRITES = """
     ), degree AS (
         UPDATE signal_values SET accounts = accounts + 1
         WHERE id IN (SELECT signal_id FROM fresh)
-        RETURNING id, accounts, counts
+        RETURNING id, accounts, counts, kind
     ), again AS (
         UPDATE account_signals AS s
         SET observations = s.observations + 1,
@@ -121,16 +134,16 @@ _WRITES = """
 """
 # What they wrote, one row per value: new (with whether its degree crossed), again, known.
 _WRITTEN = """
-    SELECT 'new' AS what, id, counts AND accounts = CAST(:crossing AS integer) AS crossed
+    SELECT 'new' AS what, id, counts AND accounts = <LIMIT> + 1 AS crossed
     FROM degree
     UNION ALL
-    SELECT 'new', id, counts AND 1 = CAST(:crossing AS integer) FROM made
+    SELECT 'new', id, counts AND 1 = <LIMIT> + 1 FROM made
     UNION ALL
     SELECT 'again', signal_id, false FROM again
     UNION ALL
     SELECT 'known', id, false FROM known
 """
-_OBSERVE = text(_WRITES + "    )\n" + _WRITTEN)
+_OBSERVE = _sql(_WRITES + "    )\n" + _WRITTEN)
 
 
 def _arrays(given: Sequence[Signal]) -> dict[str, Any]:
@@ -143,14 +156,14 @@ def _arrays(given: Sequence[Signal]) -> dict[str, Any]:
 
 
 def observe(
-    session: Session, account_pk: int, signals: Sequence[Signal], at: datetime, *, max_degree: int
+    session: Session, account_pk: int, signals: Sequence[Signal], at: datetime, *, degrees: Degrees
 ) -> tuple[Written, set[int]]:
     """The values and the account's rows in one statement: what was written, and the ids of
     the values it found or inserted (fewer than the signals' values when another writer
     inserted one meanwhile)."""
     given = list({(s.kind, s.digest): s for s in signals}.values())
     found = session.execute(
-        _OBSERVE, {**_arrays(given), "pk": account_pk, "at": at, "crossing": max_degree + 1}
+        _OBSERVE, {**_arrays(given), "pk": account_pk, "at": at, **degrees.params()}
     )
     return _written(found)
 
@@ -187,10 +200,10 @@ class Written:
 
 
 def rows(
-    session: Session, account_pk: int, ids: Sequence[int], at: datetime, *, max_degree: int
+    session: Session, account_pk: int, ids: Sequence[int], at: datetime, *, degrees: Degrees
 ) -> Written:
     found = session.execute(
-        _ROWS, {"ids": list(ids), "pk": account_pk, "at": at, "crossing": max_degree + 1}
+        _ROWS, {"ids": list(ids), "pk": account_pk, "at": at, **degrees.params()}
     )
     inserted: set[int] = set()
     crossed: list[int] = []
@@ -293,7 +306,7 @@ _LOOK_HEAD = """
         CROSS JOIN LATERAL (
             SELECT id, kind FROM signal_values
             WHERE id = mine.signal_id AND counts IS true
-              AND accounts > 1 AND accounts <= CAST(:max_degree AS integer)
+              AND accounts > 1 AND accounts <= <LIMIT>
             OFFSET 0
         ) AS v
         CROSS JOIN LATERAL (
@@ -310,7 +323,7 @@ _LOOK_HEAD = """
         EXISTS (SELECT 1 FROM webhooks WHERE active) AS hooks,
         (SELECT json_agg(json_build_array(other, kind, id)) FROM n) AS rows,
 """
-_LOOK = text(_LOOK_HEAD + _PLACES)
+_LOOK = _sql(_LOOK_HEAD + _PLACES)
 
 
 # `_OBSERVE` and `_LOOK` in one statement (one round trip less for every observation). The
@@ -318,7 +331,7 @@ _LOOK = text(_LOOK_HEAD + _PLACES)
 # the degrees its own writes make: the account's rows are those it had plus those `fresh`
 # inserted, and a value's degree is one more where this account's row is new. A value made
 # by the statement has degree 1 and links nobody. What `_LOOK` reads is otherwise the same.
-_OBSERVE_LOOK = text(
+_OBSERVE_LOOK = _sql(
     _WRITES  # noqa: S608 (constants of this module, no input)
     + "    ), written AS (\n"
     + _WRITTEN
@@ -335,7 +348,7 @@ _OBSERVE_LOOK = text(
             SELECT id, kind FROM signal_values
             WHERE id = mine.signal_id AND counts IS true
               AND accounts + mine.bump > 1
-              AND accounts + mine.bump <= CAST(:max_degree AS integer)
+              AND accounts + mine.bump <= <LIMIT>
             OFFSET 0
         ) AS v
         CROSS JOIN LATERAL (
@@ -376,12 +389,12 @@ def observe_look(
     signals: Sequence[Signal],
     at: datetime,
     *,
-    max_degree: int,
+    degrees: Degrees,
 ) -> tuple[Written, set[int], Seen]:
     """`observe`, then `look` with `grow` when a row is new, in one statement."""
     given = list({(s.kind, s.digest): s for s in signals}.values())
     params = {**_arrays(given), "pk": account_pk, "customer": customer_id, "at": at,
-              "crossing": max_degree + 1, "max_degree": max_degree}  # fmt: skip
+              **degrees.params()}  # fmt: skip
     found, access, hooks, rows, roots, members, accounts = _with_generic_plan(
         session, _OBSERVE_LOOK, params
     )
@@ -450,9 +463,9 @@ def _pipelined(session: Session, steps: Sequence[Step]) -> list[list[Any]]:
 
 
 def look(
-    session: Session, account_pk: int, customer_id: int, *, grow: bool, max_degree: int
+    session: Session, account_pk: int, customer_id: int, *, grow: bool, degrees: Degrees
 ) -> Seen:
-    params = {"pk": account_pk, "customer": customer_id, "grow": grow, "max_degree": max_degree}
+    params = {"pk": account_pk, "customer": customer_id, "grow": grow, **degrees.params()}
     access, hooks, rows, roots, members, accounts = session.execute(_LOOK, params).one()
     return Seen(access, bool(hooks), rows or [], roots or [], members or [], accounts or [])
 

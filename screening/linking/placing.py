@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from screening.db import in_lists
 from screening.linking import graph, pgstore, store
 from screening.linking.models import ClusterMember, ClusterRoot, LinkCluster
+from screening.linking.rules import Degrees
 
 ACTIVE: Final = ("open", "denied")
 
@@ -146,7 +147,7 @@ def look(
     account: tuple[str, int],
     *,
     grow: bool,
-    max_degree: int,
+    degrees: Degrees,
     seen: pgstore.Seen | None = None,
 ) -> Look:
     """`denied_without_cluster`, the neighbours' rows and `Known` for them in one statement;
@@ -154,7 +155,7 @@ def look(
     the statement's answer, when the observation's write read it already."""
     if seen is None:
         session.flush()  # a Core statement: what is pending is not flushed for it
-        seen = pgstore.look(session, account_pk, account[1], grow=grow, max_degree=max_degree)
+        seen = pgstore.look(session, account_pk, account[1], grow=grow, degrees=degrees)
     found: dict[int, Place] = {}
     origins: dict[int, Origin] = {}
     for pk, cluster_id, status, label in seen.roots:

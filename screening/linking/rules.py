@@ -37,9 +37,33 @@ WEIGHTS: Mapping[str, float] = MappingProxyType(
 )
 
 
+# One person's (a family's, a team's at most): shared by hundreds of accounts, such a value is a
+# farm, not a crowd, and the general cut-off would hide the most blatant campaigns (a thousand
+# accounts on four emulated devices and five SMS numbers). Their own, higher cut-off still stops
+# a placeholder id an SDK gives every device, or a test card, from linking a whole population.
+PERSONAL: frozenset[str] = frozenset({k.PAYMENT, k.DEVICE, k.PHONE, k.EMAIL, k.EMAIL_NORMALISED})
+
+
+@dataclass(frozen=True, slots=True)
+class Degrees:
+    """The most accounts one value may be shared by and still link: `personal` for PERSONAL
+    kinds, `shared` for the others (an e-mail domain, an IP prefix, an address, a city)."""
+
+    shared: int = 200
+    personal: int = 2_000
+
+    def of(self, kind: str) -> int:
+        return self.personal if kind in PERSONAL else self.shared
+
+    def params(self) -> dict[str, int]:
+        """The statements' parameters (`store.DEGREE_LIMIT` reads them)."""
+        return {"max_degree": self.shared, "personal_max_degree": self.personal}
+
+
 @dataclass(frozen=True, slots=True)
 class LinkRules:
     max_degree: int = 200
+    personal_max_degree: int = 2_000
     max_hops: int = 8
     max_cluster: int = 50_000
     threshold: float = THRESHOLD
@@ -68,6 +92,12 @@ class LinkRules:
             raise ValueError(f"weights for unknown signal kinds: {sorted(unknown)}")
         if any(w < 0 for w in self.weights.values()):
             raise ValueError("a signal weight cannot be negative")
+        if self.personal_max_degree < self.max_degree:
+            raise ValueError("the personal degree cut-off cannot be under the general one")
+
+    @property
+    def degrees(self) -> Degrees:
+        return Degrees(self.max_degree, self.personal_max_degree)
 
     def weight(self, kind: str) -> float:
         return self.weights.get(k.group_of(kind), 0.0)

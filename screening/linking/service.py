@@ -92,7 +92,7 @@ def record(
     at = observed_at(obs.observed_at, now)
     found = signals_of(obs, ctx.keyer, ctx.networks)
     seen, read = store.observe_look(session, account.id, account.customer_id, found, at,
-                                    max_degree=ctx.rules.max_degree)  # fmt: skip
+                                    degrees=ctx.rules.degrees)  # fmt: skip
     linker = Linker(session, ctx.rules, actor=actor)
     added = 0
     # A value now shared too widely links nobody: clusters that relied on it are walked again.
@@ -103,7 +103,7 @@ def record(
         # What the reads below ask: read by the write itself (`read`) unless another writer's
         # rows kept it from it, else in one round trip (nothing was walked again to move it).
         looked = look(session, account.id, (account.account_id, account.customer_id),
-                      grow=seen.new > 0, max_degree=ctx.rules.max_degree, seen=read)  # fmt: skip
+                      grow=seen.new > 0, degrees=ctx.rules.degrees, seen=read)  # fmt: skip
         denied = [(account.id, account.customer_id)] if looked.denied else []
     else:
         denied = linker.denied_without_cluster(account.id)

@@ -10,7 +10,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from sqlalchemy import (
     ARRAY,
@@ -39,11 +39,21 @@ from sqlalchemy.orm import Session
 from screening.linking import graph, pgstore
 from screening.linking import kinds as k
 from screening.linking.models import AccountSignal, SignalValue
-from screening.linking.rules import LinkRules
+from screening.linking.rules import PERSONAL, Degrees, LinkRules
 from screening.linking.signals import Signal
 
 # Rows per multi-row statement: well under either database's limit on bound parameters.
 _ROWS = 500
+
+
+# A value's degree cut-off (`rules.Degrees`), as `pgstore._LIMIT` writes it for PostgreSQL.
+DEGREE_LIMIT: Final = case(
+    (
+        cast(Table, SignalValue.__table__).c.kind.in_(sorted(PERSONAL)),
+        bindparam("personal_max_degree", type_=Integer),
+    ),
+    else_=bindparam("max_degree", type_=Integer),
+)
 
 
 def insert_for(session: Session, table: Any) -> Any:
@@ -170,13 +180,13 @@ class Observed:
 
 
 def observe(
-    session: Session, account_pk: int, signals: Sequence[Signal], at: datetime, *, max_degree: int
+    session: Session, account_pk: int, signals: Sequence[Signal], at: datetime, *, degrees: Degrees
 ) -> Observed:
     """Record that the account showed these signals at `at`."""
     session.flush()  # the statements below are Core: nothing pending is flushed for them
     rekey(session, signals)
     if _postgres(session) and signals:
-        return _observe_postgres(session, account_pk, signals, at, max_degree=max_degree)
+        return _observe_postgres(session, account_pk, signals, at, degrees=degrees)
     ids = sorted(set(_values(session, signals).values()))
     if not ids:
         return Observed(0, ())
@@ -201,26 +211,28 @@ def observe(
     )
     crossed: tuple[int, ...] = ()
     if inserted:
-        degrees = session.execute(
+        raised = session.execute(
             update(SignalValue)
             .where(SignalValue.id.in_(sorted(inserted)))
             .values(accounts=SignalValue.accounts + 1)
-            .returning(SignalValue.id, SignalValue.accounts, SignalValue.counts)
+            .returning(SignalValue.id, SignalValue.accounts, SignalValue.counts, SignalValue.kind)
         )
         crossed = tuple(
-            sorted(i for i, degree, counts in degrees if counts and degree == max_degree + 1)
+            sorted(
+                i for i, degree, counts, kind in raised if counts and degree == degrees.of(kind) + 1
+            )
         )
     _count_again(session, account_pk, [i for i in ids if i not in inserted], at)
     return Observed(len(inserted), crossed)
 
 
 def _observe_postgres(
-    session: Session, account_pk: int, signals: Sequence[Signal], at: datetime, *, max_degree: int
+    session: Session, account_pk: int, signals: Sequence[Signal], at: datetime, *, degrees: Degrees
 ) -> Observed:
     """One statement for the values and the rows; a value another writer inserted while it
     ran is read back and its row written by a second."""
-    written, ids = pgstore.observe(session, account_pk, signals, at, max_degree=max_degree)
-    return _finish_postgres(session, account_pk, signals, at, written, ids, max_degree)
+    written, ids = pgstore.observe(session, account_pk, signals, at, degrees=degrees)
+    return _finish_postgres(session, account_pk, signals, at, written, ids, degrees)
 
 
 def _finish_postgres(
@@ -230,13 +242,13 @@ def _finish_postgres(
     at: datetime,
     written: pgstore.Written,
     ids: set[int],
-    max_degree: int,
+    degrees: Degrees,
 ) -> Observed:
     """What the one statement left to others: rows of values another writer inserted."""
     inserted, counted, crossed = set(written.inserted), set(written.counted), written.crossed
     if len(ids) < len({(s.kind, s.digest) for s in signals}):
         rest = sorted(set(_values(session, signals).values()) - ids)
-        more = pgstore.rows(session, account_pk, rest, at, max_degree=max_degree)
+        more = pgstore.rows(session, account_pk, rest, at, degrees=degrees)
         inserted |= more.inserted
         counted |= more.counted
         crossed = tuple(sorted({*crossed, *more.crossed}))
@@ -253,24 +265,24 @@ def observe_look(
     signals: Sequence[Signal],
     at: datetime,
     *,
-    max_degree: int,
+    degrees: Degrees,
 ) -> tuple[Observed, pgstore.Seen | None]:
     """`observe` and, on PostgreSQL, what `placing.look` reads, in one statement. No look
     (None) where the statement did not write every row (another writer inserted a value or a
     row meanwhile, and the rows written after it are not in its snapshot) or on SQLite: the
     caller looks the portable way."""
     if not _postgres(session) or not signals:
-        return observe(session, account_pk, signals, at, max_degree=max_degree), None
+        return observe(session, account_pk, signals, at, degrees=degrees), None
     session.flush()  # the statement below is Core: nothing pending is flushed for it
     rekey(session, signals)
     written, ids, seen = pgstore.observe_look(
-        session, account_pk, customer_id, signals, at, max_degree=max_degree
+        session, account_pk, customer_id, signals, at, degrees=degrees
     )
     if len(ids) == len({(s.kind, s.digest) for s in signals}) and not (
         ids - written.inserted - written.counted
     ):
         return Observed(len(written.inserted), written.crossed), seen
-    return _finish_postgres(session, account_pk, signals, at, written, ids, max_degree), None
+    return _finish_postgres(session, account_pk, signals, at, written, ids, degrees), None
 
 
 def _count_again(session: Session, account_pk: int, again: list[int], at: datetime) -> None:
@@ -319,7 +331,7 @@ def _shared_statement(
             theirs.c.account_pk != mine.c.account_pk,
             values.c.counts.is_(True),
             values.c.accounts > 1,
-            values.c.accounts <= bindparam("max_degree", type_=Integer),
+            values.c.accounts <= DEGREE_LIMIT,
         )
     )
     if weights is None:
@@ -361,8 +373,8 @@ class DbNeighbours:
         query = _shared_statement(connection.dialect.name == "postgresql", weights,
                                   len(ordered) == 1)  # fmt: skip
         # The margin keeps a sum that floating point puts a hair under the bound.
-        params = {"ids": ordered, "id": ordered[0], "max_degree": self.rules.max_degree,
-                  "at_least": at_least - 1e-6}  # fmt: skip
+        params = {"ids": ordered, "id": ordered[0], "at_least": at_least - 1e-6,
+                  **self.rules.degrees.params()}  # fmt: skip
         # The driver's own tuples, fetched at once: a walk reads millions of rows, and making
         # each a Row and then a tuple again cost more than reading them (no column here needs
         # a result processor: integers and a string).

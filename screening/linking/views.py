@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from screening.linking import graph, store
 from screening.linking.clusters import places
 from screening.linking.decisions import get_cluster
-from screening.linking.kinds import CLOUD
+from screening.linking.kinds import CLOUD, EMAIL_DOMAIN
 from screening.linking.models import ClusterEvent, ClusterMember, ClusterRoot, LinkCluster
 from screening.linking.rules import LinkRules
 from screening.linking.service import find_account
@@ -34,19 +34,23 @@ def account_links(session: Session, account_id: str, rules: LinkRules) -> dict[s
     account = find_account(session, account_id)
     signals = []
     for value, seen in store.signals_of_account(session, account.id):
+        limit = rules.degrees.of(value.kind)
         signals.append(
             {
                 "kind": value.kind,
                 "value": value.display,
                 "accounts": value.accounts,
-                "links": bool(value.counts and 1 < value.accounts <= rules.max_degree),
+                "links": bool(value.counts and 1 < value.accounts <= limit),
                 "why_not": None
-                if value.counts and value.accounts <= rules.max_degree
+                if value.counts and value.accounts <= limit
                 else (
-                    "a mailbox provider's domain identifies nobody"
+                    (
+                        "a mailbox provider's domain identifies nobody"
+                        if value.kind == EMAIL_DOMAIN
+                        else "a placeholder value identifies nobody"
+                    )
                     if not value.counts
-                    else f"shared by {value.accounts} accounts, over the cut-off of "
-                    f"{rules.max_degree}"
+                    else f"shared by {value.accounts} accounts, over the cut-off of {limit}"
                 ),
                 "first_seen": seen.first_seen.isoformat(),
                 "last_seen": seen.last_seen.isoformat(),

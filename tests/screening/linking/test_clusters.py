@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from screening.db import utcnow
 from screening.errors import ConflictError, InvalidQueryError, NotPermittedError
-from screening.linking import decisions, service
+from screening.linking import decisions, service, views
 from screening.linking.access import account_access
 from screening.linking.clusters import party_key
 from screening.linking.models import ClusterMember, LinkCluster, SignalValue
@@ -131,6 +131,32 @@ def test_widely_shared_values_stop_linking(
     with sessions() as db:
         degree = db.scalar(select(SignalValue.accounts).where(SignalValue.display == "acme-ai.com"))
     assert degree == 4
+
+
+def test_one_persons_values_have_a_cut_off_of_their_own(
+    sessions: sessionmaker[Session], ctx: Context, new_account: NewAccount
+) -> None:
+    rules = ctx.rules.__class__(max_degree=3, personal_max_degree=6)
+    narrow = Context(ctx.keyer, ctx.networks, rules)
+    new_account("ROOT", access="deny")
+    send(sessions, narrow, "ROOT", payment_fingerprint="card-farm", ip="81.2.69.10")
+    for n in range(5):
+        new_account(f"S{n}")
+        send(sessions, narrow, f"S{n}", payment_fingerprint="card-farm", ip="81.2.69.10")
+    # 6 accounts on one card: over the general cut-off of 3 (the /24 links nobody), not over
+    # the card's own of 6: a farm, not a crowd.
+    sweep(sessions, narrow)
+    assert set(members(sessions)) == {f"S{n}" for n in range(5)}
+    assert access(sessions, "S4")["access"] == "review"
+    # A seventh account takes the card over its cut-off: the cluster is walked again and the
+    # accounts it reached through the card leave review.
+    new_account("S5")
+    send(sessions, narrow, "S5", payment_fingerprint="card-farm")
+    assert access(sessions, "S4")["access"] != "review"
+    with sessions() as db:
+        links = views.account_links(db, "S0", rules)
+    card = next(s for s in links["signals"] if s["kind"] == "payment_fingerprint")
+    assert card["why_not"] == "shared by 7 accounts, over the cut-off of 6"
 
 
 def test_an_analyst_denies_the_whole_cluster_with_four_eyes(

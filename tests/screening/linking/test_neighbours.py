@@ -42,7 +42,7 @@ def _population(
                 for kind, size in POOLS.items()
                 if rng.random() < share
             ]
-            store.observe(db, pk, signals, utcnow(), max_degree=RULES.max_degree)
+            store.observe(db, pk, signals, utcnow(), degrees=RULES.degrees)
     return accounts
 
 

@@ -176,7 +176,7 @@ def test_the_look_read_with_the_write_is_the_look_read_after_it(
     with sessions() as db:
         if db.get_bind().dialect.name != "postgresql":
             pytest.skip("one statement for both on PostgreSQL only")
-    rules = LinkRules(max_degree=3, max_hops=3)
+    rules = LinkRules(max_degree=3, personal_max_degree=3, max_hops=3)
     ctx = Context(Keyer(b"k" * 32), load_file(), rules)
     new_account("ROOT", access="deny", because="DeepSeek")
     for name in ("A", "B", "C", "D"):
@@ -197,10 +197,10 @@ def test_the_look_read_with_the_write_is_the_look_read_after_it(
             account = service.find_account(db, "D")
             found = signals_of(Observation(**values), ctx.keyer, ctx.networks)  # type: ignore[arg-type]
             seen, read = store.observe_look(db, account.id, account.customer_id, found,
-                                            utcnow(), max_degree=rules.max_degree)  # fmt: skip
+                                            utcnow(), degrees=rules.degrees)  # fmt: skip
             assert read is not None
             after = pgstore.look(db, account.id, account.customer_id, grow=seen.new > 0,
-                                 max_degree=rules.max_degree)  # fmt: skip
+                                 degrees=rules.degrees)  # fmt: skip
             assert _as_read(read) == _as_read(after)
             assert (read.rows != []) == (seen.new > 0 and values != rounds[-1])
             db.rollback()

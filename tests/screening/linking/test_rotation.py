@@ -14,6 +14,7 @@ from screening.linking import kinds as k
 from screening.linking import store
 from screening.linking.hashing import Keyer
 from screening.linking.models import AccountSignal, SignalValue
+from screening.linking.rules import Degrees
 from screening.linking.service import Context
 from screening.linking.signals import Signal
 from tests.screening.linking.conftest import NewAccount
@@ -68,11 +69,11 @@ def test_a_value_under_both_keys_keeps_both_rows(
     both = Signal(k.DEVICE, Keyer(NEW).digest(k.DEVICE, "d"), None)
     with sessions.begin() as db:
         store.observe(db, pk, [replace(both, digest=Keyer(OLD).digest(k.DEVICE, "d"))],
-                      utcnow(), max_degree=50)  # fmt: skip
-        store.observe(db, pk, [both], utcnow(), max_degree=50)
+                      utcnow(), degrees=Degrees(50, 50))  # fmt: skip
+        store.observe(db, pk, [both], utcnow(), degrees=Degrees(50, 50))
     with sessions.begin() as db:
         previous = Keyer(NEW, [OLD]).previous_digests(k.DEVICE, "d")
-        store.observe(db, pk, [replace(both, previous=previous)], utcnow(), max_degree=50)
+        store.observe(db, pk, [replace(both, previous=previous)], utcnow(), degrees=Degrees(50, 50))
     with sessions() as db:
         assert db.scalar(select(func.count()).select_from(SignalValue)) == 2
         assert db.scalar(select(func.count()).select_from(AccountSignal)) == 2
