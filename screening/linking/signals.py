@@ -56,6 +56,21 @@ class Signal:
     previous: tuple[str, ...] = ()
 
 
+# Values an SDK or a test harness gives many unrelated devices and cards: with the personal
+# degree cut-off (`rules.PERSONAL`) a placeholder would otherwise link thousands of accounts.
+# 9774d56d682e549c is the ANDROID_ID that a batch of Android 2.2 devices all report.
+_PLACEHOLDERS = frozenset(
+    {"unknown", "null", "none", "nil", "undefined", "na", "default", "test", "9774d56d682e549c"}
+)
+
+
+def placeholder(value: str) -> bool:
+    """A device id or card fingerprint that identifies nobody: a word for "no value", or one
+    character repeated ("00000000-0000-0000-0000-000000000000")."""
+    bare = "".join(ch for ch in value.lower() if ch.isalnum())
+    return len(set(bare)) <= 1 or bare in _PLACEHOLDERS
+
+
 def _opaque(value: str, field: str) -> str:
     """A token the caller's provider made (a card fingerprint, a device id): compared exactly,
     less surrounding space."""
@@ -79,9 +94,11 @@ def signals_of(obs: Observation, keyer: Keyer, networks: NetworkTable) -> list[S
         if mail.domain:
             add(k.EMAIL_DOMAIN, mail.domain, counts=mail.corporate)
     if obs.payment_fingerprint:
-        add(k.PAYMENT, _opaque(obs.payment_fingerprint, "payment_fingerprint"))
+        card = _opaque(obs.payment_fingerprint, "payment_fingerprint")
+        add(k.PAYMENT, card, counts=not placeholder(card))
     if obs.device_id:
-        add(k.DEVICE, _opaque(obs.device_id, "device_id").lower())
+        device = _opaque(obs.device_id, "device_id").lower()
+        add(k.DEVICE, device, counts=not placeholder(device))
     if obs.phone:
         add(k.PHONE, normalise.phone(obs.phone))
     clouds = set()

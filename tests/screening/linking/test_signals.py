@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from screening.linking import kinds as k
 from screening.linking.hashing import Keyer
 from screening.linking.networks import NetworkTable
@@ -55,3 +57,24 @@ def test_an_address_outside_every_curated_cloud_gives_no_cloud(ctx: Context) -> 
     assert k.CLOUD not in {s.kind for s in found}
     tencent = signals_of(Observation(asn=132203), ctx.keyer, ctx.networks)
     assert [s.display for s in tencent if s.kind == k.CLOUD] == ["Tencent Cloud (Tencent Holdings)"]
+
+
+@pytest.mark.parametrize(
+    ("device", "counts"),
+    [
+        ("00000000-0000-0000-0000-000000000000", False),
+        ("unknown", False),
+        ("N/A", False),
+        ("9774d56d682e549c", False),  # the ANDROID_ID a batch of Android 2.2 devices share
+        ("emu_4f2a91c0", True),
+    ],
+)
+def test_a_placeholder_device_or_card_links_nobody(ctx: Context, device: str, counts: bool) -> None:
+    found = {
+        s.kind: s
+        for s in signals_of(
+            Observation(device_id=device, payment_fingerprint=device), ctx.keyer, ctx.networks
+        )
+    }
+    assert found[k.DEVICE].counts is counts
+    assert found[k.PAYMENT].counts is counts
