@@ -25,6 +25,10 @@ Campaign shapes (each seeded by three accounts that screening denies):
   reuse), a fake organisation name, cloud proxy /24s; 15% fully fresh card and device;
 - sleeper: low reuse: fresh card, device and phone per account, 25 drop addresses and 40 proxy
   /24s shared, 30% on residential proxies (only the address is shared).
+- dense_farm (added later, after the rules of three rounds; generated after the others, so
+  their accounts and values are as before): 1,500 accounts on 4 emulated devices, 5 SMS numbers
+  and 2 proxy /24s, fresh virtual cards: every value it shares is carried by more accounts than
+  the general degree cut-off.
 A fifth of each campaign's accounts sign up after the denial (their signals arrive late).
 """
 
@@ -302,6 +306,22 @@ class World:
                 obs["phone"] = self.rng.choice(phones)
             who.observations.append(obs)
 
+    def dense_farm(self, size: int = 1500) -> None:
+        devices = [self.token("emu_") for _ in range(4)]
+        phones = [self.phone() for _ in range(5)]
+        pool = [f"{self.rng.choice(TENCENT)}.{self.rng.randrange(256)}" for _ in range(2)]
+        for who in self._campaign("dense_farm", size):
+            obs: dict[str, Any] = {
+                "email": self.mailbox(),
+                "payment_fingerprint": self.token("vcard_"),
+                "device_id": self.rng.choice(devices),
+                "ip": self.cloud_ip("tencent", pool),
+                "asn": CLOUD_ASN["tencent"],
+            }
+            if self.rng.random() < 0.6:
+                obs["phone"] = self.rng.choice(phones)
+            who.observations.append(obs)
+
     def rotating(self, size: int = 3000) -> None:
         cards = [self.token("card_") for _ in range(150)] + self.victims(2)
         devices = [self.token("dev_") for _ in range(300)]
@@ -346,7 +366,7 @@ class World:
             )
 
 
-SHAPES = ("card_ring", "device_farm", "rotating", "sleeper")
+SHAPES = ("card_ring", "device_farm", "rotating", "sleeper", "dense_farm")
 
 
 def generate(seed: int, *, legit: int = 20_000, scale: float = 1.0) -> list[Person]:
@@ -357,7 +377,14 @@ def generate(seed: int, *, legit: int = 20_000, scale: float = 1.0) -> list[Pers
     world.rotating(int(3000 * scale))
     world.sleeper(int(500 * scale))
     world.rng.shuffle(world.people)
-    return world.people
+    before = len(world.people)
+    world.dense_farm(int(1500 * scale))
+    # Shuffled into the rest by a generator of its own, so that the rest keep their order.
+    rest, dense = world.people[:before], world.people[before:]
+    order = random.Random(seed * 7919 + 1)
+    for who in dense:
+        rest.insert(order.randrange(len(rest) + 1), who)
+    return rest
 
 
 def lab_of(person: Person) -> str:

@@ -292,13 +292,18 @@ def main() -> None:
     parser.add_argument("--legit", type=int, default=20_000)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--max-degree", type=int, default=LinkRules().max_degree)
+    parser.add_argument("--personal-max-degree", type=int, default=LinkRules().personal_max_degree)
     parser.add_argument("--max-hops", type=int, default=LinkRules().max_hops)
     parser.add_argument("--through-values", type=int, default=LinkRules().through_values)
     args = parser.parse_args()
     rules = LinkRules(
-        max_degree=args.max_degree, max_hops=args.max_hops, through_values=args.through_values
+        max_degree=args.max_degree,
+        personal_max_degree=max(args.personal_max_degree, args.max_degree),
+        max_hops=args.max_hops,
+        through_values=args.through_values,
     )
-    print(f"rules: cut-off {rules.max_degree} accounts, {rules.max_hops} hops, crowd "
+    print(f"rules: cut-off {rules.max_degree} accounts ({rules.personal_max_degree} for a card, "
+          f"device, phone or mailbox), {rules.max_hops} hops, crowd "
           f"{rules.crowd_min} x {rules.crowd_score}, through {rules.through_values} values, "
           f"weights {dict(rules.weights)}")  # fmt: skip
     for seed in args.seeds:
