@@ -291,35 +291,27 @@ class World:
                 who.observations.append({"payment_fingerprint": self.rng.choice(cards)})
 
     def device_farm(self, size: int = 1500) -> None:
-        devices = [self.token("emu_") for _ in range(40)]
-        phones = [self.phone() for _ in range(60)]
-        pool = [f"{self.rng.choice(TENCENT)}.{self.rng.randrange(256)}" for _ in range(20)]
-        for who in self._campaign("device_farm", size):
-            obs: dict[str, Any] = {
-                "email": self.mailbox(),
-                "payment_fingerprint": self.token("vcard_"),
-                "device_id": self.rng.choice(devices),
-                "ip": self.cloud_ip("tencent", pool),
-                "asn": CLOUD_ASN["tencent"],
-            }
-            if self.rng.random() < 0.6:
-                obs["phone"] = self.rng.choice(phones)
-            who.observations.append(obs)
+        self._farm("device_farm", size, devices=40, phones=60, prefixes=20)
 
     def dense_farm(self, size: int = 1500) -> None:
-        devices = [self.token("emu_") for _ in range(4)]
-        phones = [self.phone() for _ in range(5)]
-        pool = [f"{self.rng.choice(TENCENT)}.{self.rng.randrange(256)}" for _ in range(2)]
-        for who in self._campaign("dense_farm", size):
+        self._farm("dense_farm", size, devices=4, phones=5, prefixes=2)
+
+    def _farm(self, shape: str, size: int, *, devices: int, phones: int, prefixes: int) -> None:
+        """Emulated devices, SMS numbers and proxy /24s in a restricted cloud, shared by the
+        whole farm; a fresh virtual card and mailbox per account."""
+        emulated = [self.token("emu_") for _ in range(devices)]
+        numbers = [self.phone() for _ in range(phones)]
+        pool = [f"{self.rng.choice(TENCENT)}.{self.rng.randrange(256)}" for _ in range(prefixes)]
+        for who in self._campaign(shape, size):
             obs: dict[str, Any] = {
                 "email": self.mailbox(),
                 "payment_fingerprint": self.token("vcard_"),
-                "device_id": self.rng.choice(devices),
+                "device_id": self.rng.choice(emulated),
                 "ip": self.cloud_ip("tencent", pool),
                 "asn": CLOUD_ASN["tencent"],
             }
             if self.rng.random() < 0.6:
-                obs["phone"] = self.rng.choice(phones)
+                obs["phone"] = self.rng.choice(numbers)
             who.observations.append(obs)
 
     def rotating(self, size: int = 3000) -> None:
