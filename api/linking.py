@@ -105,7 +105,8 @@ def audit_records(session: Session, since: datetime, until: datetime) -> list[di
 def rules(settings: Settings) -> LinkRules:
     return LinkRules(
         max_degree=settings.link_max_degree,
-        personal_max_degree=settings.link_personal_max_degree,
+        # Raising the general cut-off alone raises the personal one with it.
+        personal_max_degree=max(settings.link_personal_max_degree, settings.link_max_degree),
         max_hops=settings.link_max_hops,
         max_cluster=settings.link_max_cluster,
         through_values=settings.link_through_values,

@@ -103,7 +103,8 @@ class Settings(BaseSettings):
     # corporate NAT) stops linking anyone.
     link_max_degree: int = Field(default=200, ge=2, le=1_000_000)
     # The same for a payment card, a device, a phone or a mailbox, one person's: shared by
-    # hundreds of accounts, one of those is a farm, not a crowd. Not under link_max_degree.
+    # hundreds of accounts, one of those is a farm, not a crowd. Never under link_max_degree
+    # (the larger of the two applies).
     link_personal_max_degree: int = Field(default=2_000, ge=2, le=1_000_000)
     # Links followed from a denied account, and the most accounts one cluster may reach.
     link_max_hops: int = Field(default=8, ge=1, le=20)

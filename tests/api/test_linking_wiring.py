@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from api.linking import keyer, previous_signal_keys, signal_key
+from api.linking import keyer, previous_signal_keys, rules, signal_key
+from screening.linking.rules import Degrees
 from screening.settings import Settings
 
 
@@ -64,3 +65,10 @@ def test_previous_keys_are_read_for_a_rotation_and_checked(tmp_path: Path):
                     signal_previous_keys=SecretStr(current))  # fmt: skip
     with pytest.raises(ValueError, match="holds the current signal key"):
         keyer(same)
+
+
+def test_the_personal_cut_off_follows_a_raised_general_one(tmp_path: Path):
+    assert rules(Settings(data_dir=tmp_path)).degrees == Degrees(200, 2_000)
+    raised = rules(Settings(data_dir=tmp_path, link_max_degree=5_000))
+    assert raised.degrees == Degrees(5_000, 5_000)
+    assert raised.degrees.of("device_id") == raised.degrees.of("ip_prefix") == 5_000
