@@ -46,18 +46,18 @@ PERSONAL: frozenset[str] = frozenset({k.PAYMENT, k.DEVICE, k.PHONE, k.EMAIL, k.E
 
 @dataclass(frozen=True, slots=True)
 class Degrees:
-    """The most accounts one value may be shared by and still link: `personal` for PERSONAL
-    kinds, `shared` for the others (an e-mail domain, an IP prefix, an address, a city)."""
+    """The most accounts one value may be shared by and still link: `personal_max_degree` for
+    PERSONAL kinds, `max_degree` for the others (an e-mail domain, an IP prefix, an address)."""
 
-    shared: int = 200
-    personal: int = 2_000
+    max_degree: int = 200
+    personal_max_degree: int = 2_000
 
     def of(self, kind: str) -> int:
-        return self.personal if kind in PERSONAL else self.shared
+        return self.personal_max_degree if kind in PERSONAL else self.max_degree
 
     def params(self) -> dict[str, int]:
-        """The statements' parameters (`store.DEGREE_LIMIT` reads them)."""
-        return {"max_degree": self.shared, "personal_max_degree": self.personal}
+        """The statements' parameters (`store.DEGREE_LIMIT` and `pgstore._LIMIT` read them)."""
+        return {"max_degree": self.max_degree, "personal_max_degree": self.personal_max_degree}
 
 
 @dataclass(frozen=True, slots=True)
