@@ -53,8 +53,14 @@ from screening.matching.scoring import (
     WHOLE_NAME_WORDS,
     _align,
     core_words,
+    whole_name,
 )
-from screening.names.affiliate import droppable_words, is_english_word, place_or_generic_words
+from screening.names.affiliate import (
+    droppable_words,
+    is_english_word,
+    phrase_places,
+    place_or_generic_words,
+)
 from screening.names.normalize import NormName, normalize_name
 from screening.names.pinyin import split_syllables
 from screening.policy.decision import REVIEW_THRESHOLD
@@ -466,14 +472,16 @@ def blockers(q: NormName, c: NormName, groups: frozenset[str]) -> dict[str, list
     matched_q = {i for i, _, _ in aligned} | {i for qi, _ in joins for i in qi}
     exact_c = {j for _, j, s in aligned if s >= 1.0} | {j for _, cj in joins for j in cj}
     added = [i for i in range(len(q.tokens)) if i not in matched_q]
-    unknown = [q.tokens[i] for i in added if q.tokens[i] not in droppable]
+    phrased = phrase_places(q.tokens)
+    unknown = [q.tokens[i] for i in added if q.tokens[i] not in droppable and i not in phrased]
     out: dict[str, list[str]] = {}
     core = core_words(c)
     if not core:
-        # The whole-name rule (three words or more, every one present) may still carry it; then
-        # only the added words can stop it.
-        if len(c.tokens) < WHOLE_NAME_WORDS:
-            out[CORE_EMPTY] = [f"{_empty_why(c)}, under {WHOLE_NAME_WORDS} words"]
+        # The whole-name rule (three words or more, or two plain English words that are not
+        # places or trades, every one present) may still carry it; then only the added words
+        # can stop it.
+        if not whole_name(c):
+            out[CORE_EMPTY] = [f"{_empty_why(c)}, under {WHOLE_NAME_WORDS} words and no pair"]
         elif len(exact_c) < len(c.tokens):
             out[CORE_EMPTY] = [f"{_empty_why(c)}, not every word present"]
         elif not added:
