@@ -159,6 +159,23 @@ def test_one_persons_values_have_a_cut_off_of_their_own(
     assert card["why_not"] == "shared by 7 accounts, over the cut-off of 6"
 
 
+def test_a_placeholder_device_links_nobody_and_says_why(
+    sessions: sessionmaker[Session], ctx: Context, new_account: NewAccount
+) -> None:
+    new_account("ROOT", access="deny")
+    new_account("S")
+    zeros = "00000000-0000-0000-0000-000000000000"
+    send(sessions, ctx, "ROOT", device_id=zeros)
+    send(sessions, ctx, "S", device_id=zeros)
+    sweep(sessions, ctx)
+    assert members(sessions) == {}
+    with sessions() as db:
+        links = views.account_links(db, "S", ctx.rules)
+    (device,) = links["signals"]
+    assert device["links"] is False
+    assert device["why_not"] == "a placeholder value identifies nobody"
+
+
 def test_an_analyst_denies_the_whole_cluster_with_four_eyes(
     sessions: sessionmaker[Session], ctx: Context, ring: None
 ) -> None:
