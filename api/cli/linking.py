@@ -1,10 +1,10 @@
-"""`screening signals import`, `links sweep|show` and `clusters list|show|decide`."""
+"""`screening signals import|expire|rotation`, `links sweep|show`, `clusters list|show|decide`."""
 
 from __future__ import annotations
 
 import json
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -13,7 +13,7 @@ from api import linking as linking_wiring
 from api.cli import clear_errors, cli, settings
 from api.cli.monitoring import actor
 from api.wiring import open_sessions
-from screening.linking import decisions, importer, service, views
+from screening.linking import decisions, importer, service, store, views
 
 
 @cli.group("signals")
@@ -82,6 +82,28 @@ def signals_expire(max_age_days: int | None) -> None:
     click.echo(
         f"{total} observations older than {days} days forgotten; {clusters} cluster walks, "
         f"{removed} accounts left review"
+    )
+
+
+@signals_group.command("rotation")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    required=True,
+    help="When the signal key was rotated (UTC): the previous key set from then on.",
+)
+@clear_errors
+def signals_rotation(since: datetime) -> None:
+    """How many signal values are still under the key of before a rotation at SINCE. While
+    any are, dropping SCREENING_SIGNAL_PREVIOUS_KEYS cuts their future links; they go to 0 as
+    accounts show them again, and the retention period forgets the rest."""
+    config = settings()
+    at = since.replace(tzinfo=UTC)
+    with open_sessions(config) as sessions, sessions() as session:
+        unseen, total = store.unseen_since(session, at)
+    click.echo(
+        f"{unseen} of {total} signal values not shown since {at:%Y-%m-%d %H:%M} UTC: "
+        + ("the previous key can go" if not unseen else "still under the previous key")
     )
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    exists,
     func,
     literal,
     or_,
@@ -493,3 +494,16 @@ def expire(session: Session, before: datetime, *, limit: int) -> Expired:
     ).all()
     accounts = frozenset(pk for pk, _ in deleted)
     return Expired(len(deleted), accounts, frozenset(gone), len(removed))
+
+
+def unseen_since(session: Session, since: datetime) -> tuple[int, int]:
+    """(values no account has shown since `since`, all values). Every value shown after a key
+    rotation is stored under the new key from then on (`rekey`), so, counted from the rotation,
+    these are the values still under a previous key: drop that key now and the next account
+    to show one of them starts a value of its own instead of linking to the accounts before."""
+    shown = exists().where(
+        AccountSignal.signal_id == SignalValue.id, AccountSignal.last_seen >= since
+    )
+    unseen = session.scalar(select(func.count()).select_from(SignalValue).where(~shown)) or 0
+    total = session.scalar(select(func.count()).select_from(SignalValue)) or 0
+    return unseen, total

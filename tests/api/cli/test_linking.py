@@ -97,3 +97,21 @@ def test_signals_expire_forgets_old_observations_and_shrinks_clusters(run, loade
     after = run("links", "show", "B-1").stdout
     assert "cluster 1" not in after
     assert "payment_fingerprint" not in after  # the observation itself is gone
+
+
+def test_signals_rotation_counts_the_values_not_shown_since(run, loaded, tmp_path):
+    run("customers", "import", str(write(tmp_path, "c.csv", CUSTOMERS)))
+    shown = (
+        "account_id,payment_fingerprint,device_id,observed_at\n"
+        "A-17,fp_1,,2026-11-30T00:00:00Z\n"
+        "B-1,,dev-1,2024-01-10T00:00:00Z\n"
+    )
+    assert run("signals", "import", str(write(tmp_path, "s.csv", shown))).exit_code == 0
+    counted = run("signals", "rotation", "--since", "2025-06-01")
+    assert counted.exit_code == 0, counted.output
+    assert "1 of 2 signal values not shown since 2025-06-01 00:00 UTC" in counted.stdout
+    assert "still under the previous key" in counted.stdout
+    assert "the previous key can go" in run("signals", "rotation", "--since", "2020-01-01").stdout
+    refused = run("signals", "rotation", "--since", "last tuesday")
+    assert refused.exit_code == 2
+    assert "--since" in refused.stderr

@@ -50,6 +50,26 @@ def test_a_value_under_the_previous_key_is_found_and_moves_to_the_current_one(
     assert members(sessions) == {"shell": "review", "later": "review"}
 
 
+def test_the_values_still_under_the_previous_key_are_counted(
+    sessions: sessionmaker[Session], ctx: Context, new_account: NewAccount
+) -> None:
+    new_account("denied", access="deny")
+    new_account("shell")
+    send(sessions, replace(ctx, keyer=Keyer(OLD)), "denied", payment_fingerprint="card-1",
+         email="ops@evil.example")  # fmt: skip
+    rotation = utcnow()
+    with sessions() as db:
+        assert store.unseen_since(db, rotation) == (3, 3)  # the card, the mailbox, its domain
+    rotated = replace(ctx, keyer=Keyer(NEW, [OLD]))
+    send(sessions, rotated, "shell", payment_fingerprint="card-1")
+    with sessions() as db:
+        # The card moved to the new key when shown; the mailbox, not shown again, did not.
+        assert store.unseen_since(db, rotation) == (2, 3)
+    send(sessions, rotated, "shell", email="ops@evil.example")
+    with sessions() as db:
+        assert store.unseen_since(db, rotation) == (0, 3)
+
+
 def test_without_the_previous_key_the_old_values_are_not_found(
     sessions: sessionmaker[Session], ctx: Context, new_account: NewAccount
 ) -> None:
