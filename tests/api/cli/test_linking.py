@@ -34,6 +34,16 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
+def shown_at(run, tmp_path: Path, kind: str, a17: tuple[str, str], b1: tuple[str, str]) -> None:
+    """The customers imported, then one value of `kind` each for A-17 and B-1, shown then."""
+    assert run("customers", "import", str(write(tmp_path, "c.csv", CUSTOMERS))).exit_code == 0
+    rows = f"account_id,{kind},observed_at\n" + "".join(
+        f"{account},{value},{day}T00:00:00Z\n"
+        for account, (value, day) in (("A-17", a17), ("B-1", b1))
+    )
+    assert run("signals", "import", str(write(tmp_path, "s.csv", rows))).exit_code == 0
+
+
 def test_import_keeps_good_rows_reports_bad_ones_and_links(run, loaded, sessions, tmp_path):
     imported = run("customers", "import", str(write(tmp_path, "c.csv", CUSTOMERS)))
     assert imported.exit_code == 0, imported.output
@@ -80,13 +90,7 @@ def test_signals_expire_forgets_old_observations_and_shrinks_clusters(run, loade
     refused = run("signals", "expire")
     assert refused.exit_code == 2
     assert "give --max-age-days or set SCREENING_SIGNAL_MAX_AGE_DAYS" in refused.stderr
-    run("customers", "import", str(write(tmp_path, "c.csv", CUSTOMERS)))
-    old = (
-        "account_id,payment_fingerprint,observed_at\n"
-        "A-17,fp_1,2026-11-30T00:00:00Z\n"
-        "B-1,fp_1,2024-01-10T00:00:00Z\n"
-    )
-    assert run("signals", "import", str(write(tmp_path, "s.csv", old))).exit_code == 0
+    shown_at(run, tmp_path, "payment_fingerprint", ("fp_1", "2026-11-30"), ("fp_1", "2024-01-10"))
     assert "cluster 1 (member): shares payment fingerprint with account A-17" in (
         run("links", "show", "B-1").stdout
     )
@@ -100,13 +104,7 @@ def test_signals_expire_forgets_old_observations_and_shrinks_clusters(run, loade
 
 
 def test_signals_rotation_counts_the_values_not_shown_since(run, loaded, tmp_path):
-    run("customers", "import", str(write(tmp_path, "c.csv", CUSTOMERS)))
-    shown = (
-        "account_id,payment_fingerprint,device_id,observed_at\n"
-        "A-17,fp_1,,2026-11-30T00:00:00Z\n"
-        "B-1,,dev-1,2024-01-10T00:00:00Z\n"
-    )
-    assert run("signals", "import", str(write(tmp_path, "s.csv", shown))).exit_code == 0
+    shown_at(run, tmp_path, "device_id", ("dev-0", "2026-11-30"), ("dev-1", "2024-01-10"))
     counted = run("signals", "rotation", "--since", "2025-06-01")
     assert counted.exit_code == 0, counted.output
     assert "1 of 2 signal values not shown since 2025-06-01 00:00 UTC" in counted.stdout
