@@ -109,41 +109,21 @@ def _contained(
 ) -> tuple[list[str], list[str]] | None:
     """(words the query adds, listed words it leaves out) when the query holds the listed
     name's core and differs from it only by places and business words; else None."""
-    droppable = droppable_words()
     q_phrased = phrase_places(q.tokens)
+    unmatched_q = [i for i in range(len(q.tokens)) if i not in matched_q]
+    added = [q.raw[i] for i in unmatched_q]
+    adds_only_droppable = _droppable_at(q, q_phrased, unmatched_q)
     if not core:
-        # A whole listed name of three words or more, every word present, is as telling as a
-        # coined name ("Korea Mining Development Trading Corporation Beijing Office").
+        # A whole listed name (`whole_name`), every word present, is as telling as a coined
+        # name ("Korea Mining Development Trading Corporation Beijing Office").
         whole = len(matched_c) == len(c.tokens) and whole_name(c)
-        added = [q.raw[i] for i in range(len(q.tokens)) if i not in matched_q]
-        if (
-            whole
-            and added
-            and all(
-                t in droppable or i in q_phrased
-                for i, t in enumerate(q.tokens)
-                if i not in matched_q
-            )
-        ):
-            return added, []
-        return None
+        return (added, []) if whole and added and adds_only_droppable else None
     matched = {c.tokens[j] for j in matched_c}
     if not all(t in matched for t in core):
         return None
-    dropped = [c.raw[j] for j, t in enumerate(c.tokens) if j not in matched_c]
-    c_phrased = phrase_places(c.tokens)
-    if any(
-        t not in droppable and j not in c_phrased
-        for j, t in enumerate(c.tokens)
-        if j not in matched_c
-    ):
-        return None
-    added = [q.raw[i] for i, t in enumerate(q.tokens) if i not in matched_q]
-    if any(
-        t not in droppable and i not in q_phrased
-        for i, t in enumerate(q.tokens)
-        if i not in matched_q
-    ):
+    unmatched_c = [j for j in range(len(c.tokens)) if j not in matched_c]
+    dropped = [c.raw[j] for j in unmatched_c]
+    if not adds_only_droppable or not _droppable_at(c, phrase_places(c.tokens), unmatched_c):
         return None
     # One pinyin word is a brand many unrelated Chinese firms share ("Huaxin", "Hongbo"): with it
     # alone, only a place (a branch abroad) may be added, not another line of business, unless
@@ -151,13 +131,16 @@ def _contained(
     single = len(core) == 1 and len(matched) == 1 and core[0] not in groups
     if single and _chinese_brand(core[0]):
         places = place_or_generic_words()
-        if any(
-            t not in places and i not in q_phrased
-            for i, t in enumerate(q.tokens)
-            if i not in matched_q
-        ):
+        if any(q.tokens[i] not in places and i not in q_phrased for i in unmatched_q):
             return None
     return (added, dropped) if added or dropped else None
+
+
+def _droppable_at(name: NormName, phrased: frozenset[int], positions: list[int]) -> bool:
+    """Whether the words at `positions` are all words an affiliate may add or drop: places,
+    business and generic words, and the words of a several-word place (`phrased`)."""
+    droppable = droppable_words()
+    return all(i in phrased or name.tokens[i] in droppable for i in positions)
 
 
 # Syllables that are interjections or one rare character (呣 m, 佛 fo): a word that needs one to
