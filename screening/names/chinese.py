@@ -90,11 +90,55 @@ def _pinyin(chars: str) -> str:
     return anyascii("".join(lazy_pinyin(chars, style=Style.NORMAL, v_to_u=True))).lower()
 
 
-def _unknown(stretch: str, translate: bool) -> list[str]:
-    """A stretch outside our table, cut into words; each translated or written in pinyin."""
+# A name that starts with 中 and a word of its own abbreviates 中国 ("China"): 中光学 is China
+# Optics (Costar), 中核 China Nuclear, 中广核 China General Nuclear. Longer words that start with
+# the character (中山, 中信, 中关村) are cut whole by jieba and keep their own reading.
+_CHINA_PREFIX: Final = "中"
+# Administrative suffixes glued to a place by jieba (福建省, 平潭县): read as the English word.
+_PLACE_SUFFIXES: Final = {"省": "province", "市": "city", "县": "county", "区": "district"}
+MIN_SPLIT_CHARS: Final = 3
+
+
+def _pieces(word: str) -> list[str] | None:
+    """An unglossed word of three characters or more (远洋渔业, 平潭县) read as the glossed words
+    it is made of, longest first from the left, a closing place suffix as its English word and
+    each other stretch in pinyin; None where no part has a gloss (a name: left whole)."""
     out: list[str] = []
-    for word in rjieba.cut(stretch):
+    unglossed = ""  # characters met since the last glossed part
+    glossed = False
+    i = 0
+    while i < len(word):
+        size, gloss = next(
+            ((n, g) for n in range(len(word) - i, 1, -1)
+             if n < len(word) and (g := cedict_gloss(word[i : i + n])) is not None),
+            (1, _PLACE_SUFFIXES.get(word[i]) if 0 < i == len(word) - 1 else None),
+        )  # fmt: skip
+        if gloss is None:
+            unglossed += word[i]
+        else:
+            if unglossed:
+                out.append(_pinyin(unglossed))
+                unglossed = ""
+            out.append(gloss)
+            glossed = True
+        i += size
+    if unglossed:
+        out.append(_pinyin(unglossed))
+    return out if glossed else None
+
+
+def _unknown(stretch: str, translate: bool, *, first: bool = False) -> list[str]:
+    """A stretch outside our table, cut into words; each translated or written in pinyin.
+    `first`: the stretch opens the name."""
+    out: list[str] = []
+    for n, word in enumerate(rjieba.cut(stretch)):
         gloss = cedict_gloss(word) if translate else None
+        if gloss is None and translate:
+            if first and n == 0 and word == _CHINA_PREFIX and len(stretch) > 1:
+                gloss = "china"
+            elif len(word) >= MIN_SPLIT_CHARS and (pieces := _pieces(word)) is not None:
+                out.extend(pieces)
+                continue
         out.append(gloss if gloss is not None else _pinyin(word))
     return out
 
@@ -119,7 +163,7 @@ def _read_run(run: str, translate: bool) -> str:
             latin = table.get(run[i : i + size])
             if latin is not None:
                 if start >= 0:
-                    words.extend(_unknown(run[start:i], translate))
+                    words.extend(_unknown(run[start:i], translate, first=start == 0))
                     start = -1
                 words.append(latin)
                 i += size
@@ -129,7 +173,7 @@ def _read_run(run: str, translate: bool) -> str:
                 start = i
             i += 1
     if start >= 0:
-        words.extend(_unknown(run[start:], translate))
+        words.extend(_unknown(run[start:], translate, first=start == 0))
     return " ".join(words)
 
 
@@ -151,6 +195,13 @@ def han_readings(text: str) -> tuple[str, ...]:
         reading = anyascii(" ".join(reading.split()))
         if reading not in out:
             out.append(reading)
+    # By sound, a leading 中 read alone is "zhong"; as the abbreviation it is, "china".
+    opening = HAN_RUN.match(simple)
+    opens = opening is not None and len(opening[0]) > 1 and opening[0][0] == _CHINA_PREFIX
+    if opens and out[0].startswith("zhong "):
+        china = "china " + out[0].removeprefix("zhong ")
+        if china not in out:
+            out.append(china)
     return tuple(out)
 
 

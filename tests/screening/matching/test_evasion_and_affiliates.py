@@ -38,6 +38,8 @@ def _entries() -> list[ListEntry]:
         ),
         ListEntry("us_trade_csl", "isn-1", ORG, "Wisdom Import and Export (Shanghai) Co., Ltd."),
         ListEntry("us_trade_csl", "el-5", ORG, "Shanghai Micro Electronics Equipment Co., Ltd."),
+        # Its Chinese name 中光学集团 (our native-names file) abbreviates 中国光学: China Optics.
+        ListEntry("us_trade_csl", "cmic-2", ORG, "COSTAR GROUP CO., LTD.", lists=("CMIC",)),
     ]
 
 
@@ -155,6 +157,13 @@ def test_chinese_short_names_and_pinyin_meet_the_group(index: MatchIndex, name: 
     entity, score, _ = _top(index, name)
     assert entity == "China Electronics Technology Group Corporation"
     assert score >= REVIEW_THRESHOLD
+
+
+def test_chinese_style_english_meets_a_native_name_by_its_abbreviation(index: MatchIndex) -> None:
+    entity, score, explanation = _top(index, "China Optics Group Co., Ltd.")
+    assert entity == "COSTAR GROUP CO., LTD."
+    assert score >= REVIEW_THRESHOLD
+    assert "中光学集团" in explanation
 
 
 def _wider() -> MatchIndex:

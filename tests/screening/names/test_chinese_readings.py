@@ -36,6 +36,24 @@ def test_numbered_institute_reading() -> None:
     assert "982 research institute" in han_readings("中电科九八二所")[-1]
 
 
+def test_a_leading_zhong_alone_is_read_as_china_too() -> None:
+    assert "china optics group" in han_readings("中光学集团")
+    assert "china nuclear" in han_readings("中核")
+    # A word jieba keeps whole (a city, a brand) keeps its own reading; one character is no name.
+    assert not any(r.startswith("china") for r in han_readings("中山大学"))
+    assert not any(r.startswith("china") for r in han_readings("中信集团"))
+    assert not any(r.startswith("china") for r in han_readings("中 国"))
+
+
+def test_an_unglossed_long_word_is_read_by_its_parts() -> None:
+    # jieba keeps 平潭县 and 远洋渔业 whole and CC-CEDICT glosses neither: read by their parts,
+    # not as the blobs "pingtanxian yuanyangyuye".
+    meaning = han_readings("福建省平潭县远洋渔业有限公司")[-1]
+    assert "pingtan county distant seas fishing industry" in meaning
+    # A name with no glossed part stays pinyin.
+    assert han_readings("嘉纳海威")[-1] == han_readings("嘉纳海威")[0]
+
+
 def test_solid_pinyin_is_split_and_known_words_translated() -> None:
     assert 380 <= len(syllables()) <= 450
     assert split_syllables("zhongguo") == ("zhong", "guo")
