@@ -26,7 +26,15 @@ from screening.listings.records import EntityKind, ListEntry, NameStrength
 from screening.matching.model import Evidence, Match, MatchResult, Query
 from screening.matching.party import MAX_BONUS, Party, max_bonus, merge_party, secondary_evidence
 from screening.matching.readings import Read, Terms, read
-from screening.matching.scoring import NameScore, compare, core_words, token_similarity, whole_name
+from screening.matching.scoring import (
+    NameScore,
+    compare,
+    compound_keys,
+    core_words,
+    is_compound,
+    token_similarity,
+    whole_name,
+)
 from screening.names.acronyms import acronym_table, derived_acronyms, expand, published_acronym
 from screening.names.chinese import han_readings
 from screening.names.evasion import Finding
@@ -96,6 +104,7 @@ class MatchIndex:
         "_acronyms",
         "_build_seconds",
         "_compact",
+        "_compounds",
         "_core_of",
         "_cores",
         "_deletes",
@@ -184,6 +193,13 @@ class MatchIndex:
                 for d in _deletions(token):
                     deletes[d].append(token)
         self._deletes = {d: tuple(ts) for d, ts in courteous(deletes.items(), 256)}
+        # English words at either end of a longer listed word ("ship" in "shipbuilding"), which
+        # `scoring` takes for a form of it: the longer word is retrieved for the shorter.
+        compounds: defaultdict[str, list[str]] = defaultdict(list)
+        for token in courteous(self._postings, 16):
+            for key in compound_keys(token):
+                compounds[key].append(token)
+        self._compounds = {k: tuple(ts) for k, ts in compounds.items()}
         # A plain dict, not `lru_cache` over a bound method: that would be a reference cycle
         # (index -> cache -> method -> index), which only the cyclic collector frees, and the
         # live index freezes the heap out of collection after a build, so every replaced index
@@ -336,6 +352,10 @@ class MatchIndex:
                 if d in self._postings and len(d) >= 4:
                     found[d] = None
                 found.update(dict.fromkeys(self._deletes.get(d, ())))
+            for key in compound_keys(token):
+                found.update(
+                    (t, None) for t in self._compounds.get(key, ()) if is_compound(token, t)
+                )
         return tuple(found)
 
     def _query_weights(self, tokens: Sequence[str]) -> tuple[float, ...]:

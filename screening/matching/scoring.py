@@ -206,6 +206,46 @@ def _forms(a: str, b: str) -> bool:
     return min(len(a), len(b)) >= STEM_MIN_LENGTH and a[:4] == b[:4] and _stem(a) == _stem(b)
 
 
+COMPOUND_SCORE: Final = 0.8
+# What English adds to a word's stem and keeps its meaning, as translators of Chinese names use
+# either form: fish-ery / fishing (渔业), north-ern / north (北方).
+_DERIVATIONS: Final = ("eri", "ern")
+MIN_PIECE: Final = 4
+
+
+def is_compound(a: str, b: str) -> bool:
+    """Two English words, neither generic, where one is the other plus an English word
+    ("ship" / "shipbuilding") or their stems differ by a derivation ("fishery" / "fishing").
+    A coined name does not decompose: "Sber" is not "Sberbank", nor "Neft" "Rosneft"."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if short in GENERIC_WORDS or long in GENERIC_WORDS:
+        return False
+    rest = long[len(short) :] if long.startswith(short) else ""
+    joined = len(rest) >= MIN_PIECE and is_english_word(rest)
+    if not joined:
+        s, t = sorted((_stem(short), _stem(long)), key=len)
+        joined = len(s) >= MIN_PIECE and t[len(s) :] in _DERIVATIONS and t.startswith(s)
+    return joined and is_english_word(a) and is_english_word(b)
+
+
+@lru_cache(maxsize=65536)
+def compound_keys(word: str) -> tuple[str, ...]:
+    """Keys under which `is_compound` partners of an English word meet: its stem, its stem less a
+    derivation, and the English words it starts with that leave an English word ("ship" of
+    "shipbuilding"). Partners share a key; sharing one does not make partners (`is_compound`)."""
+    if len(word) < MIN_PIECE or word in GENERIC_WORDS or not is_english_word(word):
+        return ()
+    stem = _stem(word)
+    keys = {"=" + stem, word}
+    keys.update("=" + stem[: -len(d)] for d in _DERIVATIONS if stem.endswith(d))
+    keys.update(
+        word[:size]
+        for size in range(MIN_PIECE, len(word) - MIN_PIECE + 1)
+        if is_english_word(word[:size]) and is_english_word(word[size:])
+    )
+    return tuple(sorted(keys))
+
+
 def _align(
     q: Sequence[str], c: Sequence[str], distinct: frozenset[str] = frozenset()
 ) -> tuple[list[tuple[int, int, float]], list[tuple[tuple[int, ...], tuple[int, ...]]]]:
@@ -237,13 +277,17 @@ def _align(
             if i in used_q:
                 continue
             lq = len(qt)
-            head = qt[:4] if lq >= STEM_MIN_LENGTH else None
+            head = qt[:4]
             for j, ct, lc, c_head in rest_c:
                 shortest, longest = (lq, lc) if lq < lc else (lc, lq)
-                # `_forms`, inlined, its first letters read once a word.
-                if head == c_head and lc >= STEM_MIN_LENGTH and _stem(qt) == _stem(ct):
-                    pairs.append((STEM_SCORE, i, j))
-                    continue
+                if head == c_head:
+                    # `_forms`, inlined, its first letters read once a word.
+                    if shortest >= STEM_MIN_LENGTH and _stem(qt) == _stem(ct):
+                        pairs.append((STEM_SCORE, i, j))
+                        continue
+                    if shortest >= 4 and 3 * shortest >= longest and is_compound(qt, ct):
+                        pairs.append((COMPOUND_SCORE, i, j))
+                        continue
                 if shortest < 4 or longest - shortest > (1 if shortest < 8 else 2):
                     continue
                 limit = 1 if shortest < 8 else 2
@@ -330,7 +374,8 @@ def compare(
             if c.tokens[j] not in GENERIC_WORDS:
                 distinctive += s * cw[j]
             if s < 1.0:
-                (forms if _forms(q.tokens[i], c.tokens[j]) else typos).append((i, j))
+                qt, ct = q.tokens[i], c.tokens[j]
+                (forms if _forms(qt, ct) or is_compound(qt, ct) else typos).append((i, j))
         for qi, cj in joins:
             numerator += sum(qw[i] for i in qi) + sum(cw[j] for j in cj)
             distinctive += sum(cw[j] for j in cj if c.tokens[j] not in GENERIC_WORDS)

@@ -40,6 +40,8 @@ def _entries() -> list[ListEntry]:
         ListEntry("us_trade_csl", "el-5", ORG, "Shanghai Micro Electronics Equipment Co., Ltd."),
         # Its Chinese name 中光学集团 (our native-names file) abbreviates 中国光学: China Optics.
         ListEntry("us_trade_csl", "cmic-2", ORG, "COSTAR GROUP CO., LTD.", lists=("CMIC",)),
+        # Its Chinese name 中国船舶集团 reads "china shipbuilding group".
+        ListEntry("us_trade_csl", "cmic-3", ORG, "CHINA STATE SHIPBUILDING CORPORATION LIMITED"),
     ]
 
 
@@ -159,11 +161,19 @@ def test_chinese_short_names_and_pinyin_meet_the_group(index: MatchIndex, name: 
     assert score >= REVIEW_THRESHOLD
 
 
-def test_chinese_style_english_meets_a_native_name_by_its_abbreviation(index: MatchIndex) -> None:
-    entity, score, explanation = _top(index, "China Optics Group Co., Ltd.")
-    assert entity == "COSTAR GROUP CO., LTD."
+@pytest.mark.parametrize(
+    ("name", "listed", "native"),
+    [("China Optics Group Co., Ltd.", "COSTAR GROUP CO., LTD.", "中光学集团"),
+     ("China Ship Group Co., Ltd.", "CHINA STATE SHIPBUILDING CORPORATION LIMITED",
+      "中国船舶集团")],
+)  # fmt: skip
+def test_chinese_style_english_meets_a_native_name_read_word_by_word(
+    index: MatchIndex, name: str, listed: str, native: str
+) -> None:
+    entity, score, explanation = _top(index, name)
+    assert entity == listed
     assert score >= REVIEW_THRESHOLD
-    assert "中光学集团" in explanation
+    assert native in explanation
 
 
 def _wider() -> MatchIndex:

@@ -4,7 +4,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from screening.matching.scoring import allowed_edits, compare, token_similarity
+from screening.matching.scoring import (
+    allowed_edits,
+    compare,
+    compound_keys,
+    is_compound,
+    token_similarity,
+)
 from screening.names.normalize import normalize_name
 
 
@@ -100,6 +106,35 @@ def test_two_forms_of_one_word_meet() -> None:
     assert [e.kind for e in evidence if e.kind in ("typo", "word_form")] == ["word_form"]
     # Different words on one stem's first letters stay apart.
     assert _score("Universal Trading", "University Trading") < 0.8
+
+
+def test_an_english_word_inside_another_is_a_form_of_it() -> None:
+    # How a customer translates 船舶 and 渔业 word by word: a word, not its compound.
+    for query, listed in [("China Ship Group", "China Shipbuilding Group"),
+                          ("Deep Sea Fishery", "Deep Sea Fishing")]:  # fmt: skip
+        qn, cn = normalize_name(query), normalize_name(listed)
+        found = compare(qn, [1.0] * 3, cn, [1.0] * 3)
+        assert found.score > 0.9
+        assert "word_form" in [e.kind for e in found.evidence]
+    # A coined name does not decompose: "Sber" is not Sberbank, nor "Neft" Rosneft.
+    assert _score("Sber Star", "Sberbank Star") < 0.75
+    assert _score("Neft Star", "Rosneft Star") < 0.75
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "forms"),
+    [("ship", "shipbuilding", True), ("fishery", "fishing", True), ("north", "northern", True),
+     ("national", "international", False),  # generic words, and the head is on the right
+     ("building", "shipbuilding", False), ("chin", "china", False),
+     ("electric", "electronic", False), ("sber", "sberbank", False)],
+)  # fmt: skip
+def test_which_words_are_compounds_or_derivations_of_each_other(
+    a: str, b: str, forms: bool
+) -> None:
+    assert is_compound(a, b) is forms
+    assert is_compound(b, a) is forms
+    # The index finds partners through a shared key.
+    assert bool(set(compound_keys(a)) & set(compound_keys(b))) or not forms
 
 
 def test_a_place_met_as_written_does_not_vouch_for_a_misspelt_word() -> None:
