@@ -97,6 +97,8 @@ _CHINA_PREFIX: Final = "中"
 # Administrative suffixes glued to a place by jieba (福建省, 平潭县): read as the English word.
 _PLACE_SUFFIXES: Final = {"省": "province", "市": "city", "县": "county", "区": "district"}
 MIN_SPLIT_CHARS: Final = 3
+# jieba keeps words of a few characters whole; a longer unknown run is no word to take apart.
+MAX_SPLIT_CHARS: Final = 8
 
 
 def _pieces(word: str) -> list[str] | None:
@@ -136,7 +138,10 @@ def _unknown(stretch: str, translate: bool, *, first: bool = False) -> list[str]
         if gloss is None and translate:
             if first and n == 0 and word == _CHINA_PREFIX and len(stretch) > 1:
                 gloss = "china"
-            elif len(word) >= MIN_SPLIT_CHARS and (pieces := _pieces(word)) is not None:
+            elif (
+                MIN_SPLIT_CHARS <= len(word) <= MAX_SPLIT_CHARS
+                and (pieces := _pieces(word)) is not None
+            ):
                 out.extend(pieces)
                 continue
         out.append(gloss if gloss is not None else _pinyin(word))
