@@ -193,8 +193,8 @@ class MatchIndex:
                 for d in _deletions(token):
                     deletes[d].append(token)
         self._deletes = {d: tuple(ts) for d, ts in courteous(deletes.items(), 256)}
-        # English words at either end of a longer listed word ("ship" in "shipbuilding"), which
-        # `scoring` takes for a form of it: the longer word is retrieved for the shorter.
+        # Listed words by `compound_keys`, so that a query word retrieves the listed words
+        # `scoring` takes for forms of it ("ship" retrieves "shipbuilding", "fishery" "fishing").
         compounds: defaultdict[str, list[str]] = defaultdict(list)
         for token in courteous(self._postings, 16):
             for key in compound_keys(token):

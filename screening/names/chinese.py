@@ -131,7 +131,7 @@ def _pieces(word: str) -> list[str] | None:
 
 def _unknown(stretch: str, translate: bool, *, first: bool = False) -> list[str]:
     """A stretch outside our table, cut into words; each translated or written in pinyin.
-    `first`: the stretch opens the name."""
+    `first`: the stretch opens its run of Chinese script (where 中 abbreviates 中国)."""
     out: list[str] = []
     for n, word in enumerate(rjieba.cut(stretch)):
         gloss = cedict_gloss(word) if translate else None
