@@ -66,6 +66,9 @@ def _top(index: MatchIndex, name: str, **kw: str) -> tuple[str, float, str]:
         ("Hikvision USA", "Hangzhou Hikvision", "+ usa"),
         ("Rosneft AI", "Rosneft", "+ ai"),
         ("Sberbank Digital", "SBERBANK", "+ digital"),
+        # The host country in its own language, or the parent's (CLDR rows of the table).
+        ("Rosneft Germania", "Rosneft", "+ germania"),
+        ("Hikvision Almanya", "Hangzhou Hikvision", "+ almanya"),
     ],
 )
 def test_a_listed_name_inside_a_longer_name_reaches_review(
