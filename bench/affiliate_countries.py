@@ -19,7 +19,8 @@ from typing import Any
 
 from english_words import get_english_words_set
 
-from screening.names.affiliate import DATA, droppable_words
+from bench.affiliate_cities import generated_places
+from screening.names.affiliate import droppable_words
 from screening.names.legal_forms import LEGAL_PHRASES
 from screening.names.normalize import canonical, words
 from screening.names.vocab import STOPWORDS
@@ -39,13 +40,7 @@ def main() -> int:
     # As written: a capitalised entry is a proper noun ("Germania"), not an everyday word.
     common = get_english_words_set(["gcide", "web2"], lower=False, alpha=True)
     # What the table drops already, but for these rows themselves.
-    generated = {
-        canonical(word)
-        for line in DATA.read_text(encoding="utf-8").splitlines()
-        if line.startswith("place\t") and line.split("\t")[2].startswith("CLDR")
-        for word in line.split("\t")[1].split()
-    }
-    known = droppable_words() - generated
+    known = droppable_words() - generated_places("CLDR")
     seen: set[str] = set()
     for language in LANGUAGES:
         locale: Any = Locale.parse(language)
