@@ -101,6 +101,16 @@ MIN_SPLIT_CHARS: Final = 3
 MAX_SPLIT_CHARS: Final = 8
 
 
+def _glossed_at(word: str, i: int) -> tuple[int, str | None]:
+    """The longest glossed part of `word` from `i` (shorter than the word itself, which has
+    none), or a closing place suffix, or one unglossed character: (its length, its gloss)."""
+    for size in range(min(len(word) - i, len(word) - 1), 1, -1):
+        gloss = cedict_gloss(word[i : i + size])
+        if gloss is not None:
+            return size, gloss
+    return 1, _PLACE_SUFFIXES.get(word[i]) if 0 < i == len(word) - 1 else None
+
+
 def _pieces(word: str) -> list[str] | None:
     """An unglossed word of three characters or more (远洋渔业, 平潭县) read as the glossed words
     it is made of, longest first from the left, a closing place suffix as its English word and
@@ -110,11 +120,7 @@ def _pieces(word: str) -> list[str] | None:
     glossed = False
     i = 0
     while i < len(word):
-        size, gloss = next(
-            ((n, g) for n in range(len(word) - i, 1, -1)
-             if n < len(word) and (g := cedict_gloss(word[i : i + n])) is not None),
-            (1, _PLACE_SUFFIXES.get(word[i]) if 0 < i == len(word) - 1 else None),
-        )  # fmt: skip
+        size, gloss = _glossed_at(word, i)
         if gloss is None:
             unglossed += word[i]
         else:
@@ -129,21 +135,19 @@ def _pieces(word: str) -> list[str] | None:
     return out if glossed else None
 
 
-def _unknown(stretch: str, translate: bool, *, first: bool = False) -> list[str]:
-    """A stretch outside our table, cut into words; each translated or written in pinyin.
-    `first`: the stretch opens its run of Chinese script (where 中 abbreviates 中国)."""
+def _unknown(stretch: str, translate: bool) -> list[str]:
+    """A stretch outside our table, cut into words; each translated or written in pinyin."""
     out: list[str] = []
-    for n, word in enumerate(rjieba.cut(stretch)):
+    for word in rjieba.cut(stretch):
         gloss = cedict_gloss(word) if translate else None
-        if gloss is None and translate:
-            if first and n == 0 and word == _CHINA_PREFIX and len(stretch) > 1:
-                gloss = "china"
-            elif (
-                MIN_SPLIT_CHARS <= len(word) <= MAX_SPLIT_CHARS
-                and (pieces := _pieces(word)) is not None
-            ):
-                out.extend(pieces)
-                continue
+        if (
+            gloss is None
+            and translate
+            and MIN_SPLIT_CHARS <= len(word) <= MAX_SPLIT_CHARS
+            and (pieces := _pieces(word)) is not None
+        ):
+            out.extend(pieces)
+            continue
         out.append(gloss if gloss is not None else _pinyin(word))
     return out
 
@@ -168,7 +172,7 @@ def _read_run(run: str, translate: bool) -> str:
             latin = table.get(run[i : i + size])
             if latin is not None:
                 if start >= 0:
-                    words.extend(_unknown(run[start:i], translate, first=start == 0))
+                    words.extend(_unknown(run[start:i], translate))
                     start = -1
                 words.append(latin)
                 i += size
@@ -178,7 +182,7 @@ def _read_run(run: str, translate: bool) -> str:
                 start = i
             i += 1
     if start >= 0:
-        words.extend(_unknown(run[start:], translate, first=start == 0))
+        words.extend(_unknown(run[start:], translate))
     return " ".join(words)
 
 
@@ -200,13 +204,13 @@ def han_readings(text: str) -> tuple[str, ...]:
         reading = anyascii(" ".join(reading.split()))
         if reading not in out:
             out.append(reading)
-    # By sound, a leading 中 read alone is "zhong"; as the abbreviation it is, "china".
+    # A leading 中 read alone is "zhong"; as the abbreviation it is, "china" (each reading).
     opening = HAN_RUN.match(simple)
-    opens = opening is not None and len(opening[0]) > 1 and opening[0][0] == _CHINA_PREFIX
-    if opens and out[0].startswith("zhong "):
-        china = "china " + out[0].removeprefix("zhong ")
-        if china not in out:
-            out.append(china)
+    if opening is not None and len(opening[0]) > 1 and opening[0][0] == _CHINA_PREFIX:
+        for reading in list(out):
+            china = "china " + reading.removeprefix("zhong ")
+            if reading.startswith("zhong ") and china not in out:
+                out.append(china)
     return tuple(out)
 
 
