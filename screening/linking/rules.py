@@ -7,7 +7,7 @@ ASN with a billing city does not. A billing address is a street address: it name
 what it says depends on its own degree, not its city's (a drop address in a city of a million
 people is as precise as one in a village), so it links alone and its city does not count again
 beside it. Weights were tuned on seed 1 of `bench/campaigns.py`, the walk's rules on seeds 1, 4
-and 7 (see the README).
+and 7 (see docs/linking.md).
 """
 
 from __future__ import annotations
