@@ -500,7 +500,7 @@ class MatchIndex:
                 score = WEAK_ALIAS_CAP
             else:
                 evidence.append(Evidence("weak_alias", "weak alias"))
-        extra = secondary_evidence(query, party)
+        extra = secondary_evidence(query, party, contained=ns.match_type == "contained")
         evidence.extend(extra)
         score = max(0.0, min(1.0, score + sum(e.delta for e in extra)))
         return Match(

@@ -137,21 +137,25 @@ def merge_party(entries: list[ListEntry]) -> tuple[Party, list[PartyName]]:
     return party, list(names.values())
 
 
-def secondary_evidence(query: Query, party: Party) -> list[Evidence]:
-    """Country, domain and address agreement or conflict between the query and the party."""
+def secondary_evidence(query: Query, party: Party, *, contained: bool = False) -> list[Evidence]:
+    """Country, domain and address agreement or conflict between the query and the party.
+
+    `contained`: the listed name sits inside a longer query name with places or business words
+    added, the way a group's foreign operators are named ("Rosneft Trading Singapore"). Such an
+    affiliate is elsewhere than its group's list says by what it is, so another country is shown
+    but is no conflict: it neither lowers the score nor, in the policy, raises the review bar."""
     out: list[Evidence] = []
     if query.country and party.countries:
         if query.country in party.countries:
             out.append(Evidence("country_match", f"country {query.country} agrees", COUNTRY_MATCH))
         else:
             listed = ", ".join(sorted(party.countries))
-            out.append(
-                Evidence(
-                    "country_conflict",
-                    f"country {query.country} differs from listed {listed}",
-                    COUNTRY_CONFLICT,
-                )
-            )
+            differs = f"country {query.country} differs from listed {listed}"
+            if contained:
+                elsewhere = f"{differs}: expected of an affiliate abroad"
+                out.append(Evidence("country_elsewhere", elsewhere))
+            else:
+                out.append(Evidence("country_conflict", differs, COUNTRY_CONFLICT))
     if query.domain and party.domains:
         screened = host_from_key(query.domain)
         hit = next((d for d in party.domains if screened.meets(host_from_key(d))), None)

@@ -151,6 +151,18 @@ def test_secondary_evidence_moves_the_score(index: MatchIndex) -> None:
     assert {"domain_match"} <= {e.kind for e in domain.evidence}
 
 
+def test_an_affiliate_abroad_keeps_its_score_where_a_namesake_loses_it(index: MatchIndex) -> None:
+    # Containment ("+ singapore"): another country is what a foreign operator of the group is.
+    plain = index.screen(Query("Huawei Technologies Singapore")).matches[0]
+    abroad = index.screen(Query("Huawei Technologies Singapore", country="SG")).matches[0]
+    assert plain.match_type == abroad.match_type == "contained"
+    assert abroad.score == plain.score
+    (elsewhere,) = [e for e in abroad.evidence if e.kind == "country_elsewhere"]
+    assert elsewhere.delta == 0.0
+    assert "differs from listed CN" in elsewhere.detail
+    assert "country_conflict" not in {e.kind for e in abroad.evidence}
+
+
 def test_result_is_json_ready_and_names_versions(index: MatchIndex) -> None:
     data = index.screen(Query("Huawei Technologies")).to_dict()
     assert data["versions"] == {"us_ofac_sdn": "2024-05-03", "us_trade_csl": "v7"}

@@ -234,6 +234,30 @@ def test_a_fuzzy_match_with_a_conflicting_country_needs_more_to_reach_review():
     assert screen("Rostec State Corporation", country="US").decision == "review"
 
 
+@pytest.mark.parametrize(
+    ("name", "country"),
+    [
+        ("Rostec Singapore", "SG"),
+        ("Rostec Trading Singapore Pte Ltd", "SG"),
+        ("Huawei Technologies Deutschland GmbH", "DE"),
+        ("Huawei Cloud Services", "SG"),
+    ],
+)
+def test_an_affiliate_abroad_is_not_cleared_by_the_country_it_gives(name: str, country: str):
+    # A listed name inside a longer one is how a group's foreign operators are named: being
+    # elsewhere than the list says is what such an affiliate is, not evidence against it.
+    result = screen(name, country=country)
+    assert result.decision == "review", result.matches[:2]
+    (hit,) = [r for r in result.reasons if r.rule == "list_match"]
+    assert hit.evidence["match_type"] == "contained"
+    assert "listed name inside a longer name" in hit.detail
+    assert f"country {country} differs from listed" in hit.detail
+    assert "expected of an affiliate abroad" in hit.detail
+    # The same name that names no listed group still clears there.
+    unlisted = name.replace("Rostec", "Rosetta").replace("Huawei", "Hanwha")
+    assert screen(unlisted, country=country).decision == "clear"
+
+
 def test_an_investment_ban_list_holds_no_party_that_says_it_is_elsewhere():
     # NS-CMIC forbids buying the company's securities, not serving it: a namesake abroad clears
     # (the match still shows, with the conflict); no country or the listed one still reviews.
