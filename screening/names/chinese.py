@@ -96,6 +96,10 @@ def _pinyin(chars: str) -> str:
 _CHINA_PREFIX: Final = "中"
 # Administrative suffixes glued to a place by jieba (福建省, 平潭县): read as the English word.
 _PLACE_SUFFIXES: Final = {"省": "province", "市": "city", "县": "county", "区": "district"}
+# A character jieba leaves as a word of its own, naming a line of business: a Chinese technology
+# group's cloud is its name and 云 (华为云 Huawei Cloud, 腾讯云 Tencent Cloud, 百度智能云), and
+# `_definitions` keeps no one-character word. Inside a word (云南 Yunnan, 白云 Baiyun) it stays.
+_ONE_CHARACTER_WORDS: Final = {"云": "cloud"}
 MIN_SPLIT_CHARS: Final = 3
 # jieba keeps words of a few characters whole; a longer unknown run is no word to take apart.
 MAX_SPLIT_CHARS: Final = 8
@@ -139,7 +143,7 @@ def _unknown(stretch: str, translate: bool) -> list[str]:
     """A stretch outside our table, cut into words; each translated or written in pinyin."""
     out: list[str] = []
     for word in rjieba.cut(stretch):
-        gloss = cedict_gloss(word) if translate else None
+        gloss = (cedict_gloss(word) or _ONE_CHARACTER_WORDS.get(word)) if translate else None
         if (
             gloss is None
             and translate

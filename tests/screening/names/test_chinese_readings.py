@@ -54,6 +54,16 @@ def test_an_unglossed_long_word_is_read_by_its_parts() -> None:
     assert han_readings("嘉纳海威")[-1] == han_readings("嘉纳海威")[0]
 
 
+def test_cloud_alone_after_a_group_name_is_read_as_cloud() -> None:
+    # jieba leaves 云 as a word of its own after a group's name (华为云 Huawei Cloud, 京东云 JD
+    # Cloud): by meaning it is "cloud", by sound still "yun"; inside a word (云南) it stays.
+    sound, meaning = han_readings("华为云计算技术有限公司")
+    assert "cloud computing technology" in meaning
+    assert "yun computing technology" in sound
+    assert han_readings("京东云")[-1] == "jingdong cloud"
+    assert all("cloud" not in r for r in han_readings("云南白药集团"))
+
+
 def test_solid_pinyin_is_split_and_known_words_translated() -> None:
     assert 380 <= len(syllables()) <= 450
     assert split_syllables("zhongguo") == ("zhong", "guo")
