@@ -4,6 +4,7 @@ list and the curated lists, with the headquarters the file gives."""
 from __future__ import annotations
 
 import csv
+import functools
 from datetime import date
 from pathlib import Path
 
@@ -38,6 +39,7 @@ def headquarters_country(location: str) -> str | None:
     return "US" if last in US_STATES or "D.C." in location else country_code(last)
 
 
+@functools.cache
 def snapshot(shared: Path) -> Snapshot:
     entries: list[ListEntry] = []
     for source_id in MIRRORED:
@@ -78,3 +80,51 @@ def test_sp500_stays_clear_in_the_signup_context(shared_data: Path):
     for name, decision, why in flagged:
         print(f"  {decision}: {name}: {why[:160]}")
     assert share <= 0.005, flagged
+
+
+# Foreign operators of restricted groups, named as such companies are and giving the country they
+# are in (written before they were first screened, not tuned on), and real multinationals'
+# subsidiaries named the same way.
+FOREIGN_OPERATORS = [
+    ("Huawei Technologies Singapore Pte. Ltd.", "SG"),
+    ("华为技术新加坡有限公司", "SG"),
+    ("Hikvision USA Inc", "US"),
+    ("Rosneft Deutschland GmbH", "DE"),
+    ("Gazprom Neft Middle East FZE", "AE"),
+    ("DeepSeek AI Singapore Pte Ltd", "SG"),
+    ("MiniMax Singapore Pte Ltd", "SG"),
+    ("SenseTime International Pte Ltd", "SG"),
+    ("Megvii Technology USA", "US"),
+    ("Iflytek Hong Kong Limited", "HK"),
+    ("Baidu USA LLC", "US"),
+    ("Tencent America LLC", "US"),
+    ("Inspur Systems Inc", "US"),
+    ("Cambricon Technologies Singapore", "SG"),
+    ("Unitree Robotics Europe GmbH", "DE"),
+    ("华为云计算技术有限公司", "SG"),
+    ("百度智能云", "SG"),
+]
+SUBSIDIARIES_OF_UNLISTED = [
+    ("Apple Operations International", "IE"),
+    ("Goldman Sachs Asia Pacific", "HK"),
+    ("Microsoft Singapore Pte Ltd", "SG"),
+    ("Shell Trading Singapore", "SG"),
+    ("Siemens Energy Middle East", "AE"),
+    ("Tata Consultancy Services Singapore", "SG"),
+    ("Alpha Capital Singapore", "SG"),
+]
+
+
+@pytest.mark.shared_data
+def test_foreign_operators_go_to_review_in_their_own_country(shared_data: Path):
+    snap = snapshot(shared_data)
+    engine = PolicyEngine(load_policy())
+
+    def decision(name: str, country: str) -> str:
+        subject = Subject(name, country=country)
+        return engine.screen(snap, subject, context="signup", on=date(2026, 12, 1)).decision
+
+    missed = [(n, c) for n, c in FOREIGN_OPERATORS if decision(n, c) == "clear"]
+    assert missed == []
+    flagged = [(n, c) for n, c in SUBSIDIARIES_OF_UNLISTED if decision(n, c) != "clear"]
+    assert flagged == []
