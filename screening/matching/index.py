@@ -115,6 +115,7 @@ class MatchIndex:
         "_leading",
         "_max_weight",
         "_names",
+        "_own",
         "_parties",
         "_postings",
         "_totals",
@@ -148,6 +149,12 @@ class MatchIndex:
         cores: defaultdict[str, list[int]] = defaultdict(list)
         # Containment is for organisations: a person's name inside a longer one is no affiliate.
         self._core_of = [name.core for name in names]
+        # Per party, the words of all its names: an affiliate's name may add another of them to
+        # one ("ByteDance Seed", "Alibaba Qwen": the group and its own product).
+        own: list[set[str]] = [set() for _ in parties]
+        for name in names:
+            own[name.party].update(name.norm.tokens)
+        self._own = [frozenset(words) for words in own]
         for nid, name in courteous(enumerate(names), 64):
             tokens = name.norm.tokens
             for token in dict.fromkeys(name.core):
@@ -324,6 +331,7 @@ class MatchIndex:
         names, self._names = list(self._names), ()
         parties, self._parties = list(self._parties), ()
         self._core_of = []
+        self._own = []
         self._totals = []
         for items in (names, parties):
             while items:
@@ -443,6 +451,7 @@ class MatchIndex:
             person=person,
             groups=self._groups,
             core=name.core,
+            own=self._own[name.party],
             needed=needed,
             alone=alone,
             distinct=self._distinct,

@@ -99,6 +99,10 @@ def whole_name(name: NormName) -> bool:
     )
 
 
+# How an added word that is one of the party's own names is shown among the added words.
+OWN_WORD_NOTE: Final = " (another of its names)"
+
+
 def _contained(
     q: NormName,
     c: NormName,
@@ -106,13 +110,21 @@ def _contained(
     matched_q: set[int],
     matched_c: set[int],
     groups: frozenset[str],
+    own: frozenset[str] = frozenset(),
 ) -> tuple[list[str], list[str]] | None:
     """(words the query adds, listed words it leaves out) when the query holds the listed
-    name's core and differs from it only by places and business words; else None."""
+    name's core and differs from it only by places and business words, or by words of the
+    party's other listed names (`own`: "Alibaba Qwen", "ByteDance Seed"); else None."""
     q_phrased = phrase_places(q.tokens)
     unmatched_q = [i for i in range(len(q.tokens)) if i not in matched_q]
-    added = [q.raw[i] for i in unmatched_q]
-    adds_only_droppable = _droppable_at(q, q_phrased, unmatched_q)
+    droppable = droppable_words()
+    added = [
+        q.raw[i] + OWN_WORD_NOTE
+        if q.tokens[i] in own and q.tokens[i] not in droppable and i not in q_phrased
+        else q.raw[i]
+        for i in unmatched_q
+    ]
+    adds_only_droppable = _droppable_at(q, q_phrased, unmatched_q, own)
     if not core:
         # A whole listed name (`whole_name`), every word present, is as telling as a coined
         # name ("Korea Mining Development Trading Corporation Beijing Office").
@@ -131,16 +143,23 @@ def _contained(
     single = len(core) == 1 and len(matched) == 1 and core[0] not in groups
     if single and _chinese_brand(core[0]):
         places = place_or_generic_words()
-        if any(q.tokens[i] not in places and i not in q_phrased for i in unmatched_q):
+        if any(
+            q.tokens[i] not in places and q.tokens[i] not in own and i not in q_phrased
+            for i in unmatched_q
+        ):
             return None
     return (added, dropped) if added or dropped else None
 
 
-def _droppable_at(name: NormName, phrased: frozenset[int], positions: list[int]) -> bool:
+def _droppable_at(
+    name: NormName, phrased: frozenset[int], positions: list[int], own: frozenset[str] = frozenset()
+) -> bool:
     """Whether the words at `positions` are all words an affiliate may add or drop: places,
-    business and generic words, and the words of a several-word place (`phrased`)."""
+    business and generic words, the words of a several-word place (`phrased`), and `own`."""
     droppable = droppable_words()
-    return all(i in phrased or name.tokens[i] in droppable for i in positions)
+    return all(
+        i in phrased or name.tokens[i] in droppable or name.tokens[i] in own for i in positions
+    )
 
 
 # Syllables that are interjections or one rare character (呣 m, 佛 fo): a word that needs one to
@@ -338,6 +357,7 @@ def compare(
     needed: float = -math.inf,
     alone: Sequence[float] | None = None,
     distinct: frozenset[str] = frozenset(),
+    own: frozenset[str] = frozenset(),
 ) -> NameScore:
     """Score a query name against a listed name; weights are per token (IDF).
 
@@ -348,7 +368,8 @@ def compare(
     differs from `qw` (a word the index does not know weighs in `qw` what the word it may be a
     misspelling of weighs; left unmet, it is a word no listed name has, as rare as they come);
     `distinct`: words that name different parties, never misspellings of each other (the
-    acronyms CASC and CASIC are two groups).
+    acronyms CASC and CASIC are two groups); `own`: the words of the party's other listed names,
+    which a longer query may add to this one and still be the party ("Alibaba Qwen").
     """
     contained: tuple[str, float] | None = None  # (detail, delta)
     sum_q, sum_c = sum(qw), sum(cw)
@@ -408,7 +429,7 @@ def compare(
         exact_c = {j for _, j, s in aligned if s >= 1.0} | {j for _, cj in joins for j in cj}
         if core is None:
             core = core_words(c)
-        contains = None if person else _contained(q, c, core, matched_q, exact_c, groups)
+        contains = None if person else _contained(q, c, core, matched_q, exact_c, groups, own)
         if contains is not None:
             added, dropped = contains
             # More core words, and more of the listed name present, make the affiliate likelier.

@@ -282,3 +282,28 @@ def test_a_whole_name_in_a_long_query_is_retrieved_whatever_the_floor(wider: Mat
     assert listed
     found = {nid for bound, nid in wider._candidates(q, qw, 0.99) if bound >= 0.99}
     assert listed <= found
+
+
+def test_a_group_name_with_another_of_its_own_names_is_the_group() -> None:
+    # "ByteDance Seed": the group's name and its own product's, which no business table holds.
+    index = MatchIndex.build(
+        [
+            ListEntry(
+                "curated_ai_labs",
+                "bytedance",
+                ORG,
+                "ByteDance Ltd.",
+                lists=("AI_LABS",),
+                aliases=(Name("Doubao", kind="brand"), Name("Harvest Seed Labs", kind="brand")),
+            ),
+            ListEntry("us_ofac_sdn", "300", ORG, "ZORVAN MARITIME LLC", lists=("SDN",)),
+        ]
+    )
+    name, score, why = _top(index, "ByteDance Doubao Singapore")
+    assert name == "ByteDance Ltd." and score >= REVIEW_THRESHOLD
+    assert "(another of its names)" in why
+    assert _top(index, "ByteDance Harvest")[1] >= REVIEW_THRESHOLD
+    # A word of another party's names is no such word: "Maritime" is Zorvan's, not ByteDance's,
+    # and a word of no listed name leaves the core alone as before.
+    assert _top(index, "ByteDance Maritime Kestrel")[1] < REVIEW_THRESHOLD
+    assert _top(index, "ByteDance Kestrel")[1] < REVIEW_THRESHOLD
