@@ -300,7 +300,8 @@ def test_a_group_name_with_another_of_its_own_names_is_the_group() -> None:
         ]
     )
     name, score, why = _top(index, "ByteDance Doubao Singapore")
-    assert name == "ByteDance Ltd." and score >= REVIEW_THRESHOLD
+    assert name == "ByteDance Ltd."
+    assert score >= REVIEW_THRESHOLD
     assert "(another of its names)" in why
     assert _top(index, "ByteDance Harvest")[1] >= REVIEW_THRESHOLD
     # A word of another party's names is no such word: "Maritime" is Zorvan's, not ByteDance's,
