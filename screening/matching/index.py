@@ -152,7 +152,7 @@ class MatchIndex:
         # Per party, the words of all its names: an affiliate's name may add another of them to
         # one ("ByteDance Seed", "Alibaba Qwen": the group and its own product).
         own: list[set[str]] = [set() for _ in parties]
-        for name in names:
+        for name in courteous(names, 64):
             own[name.party].update(name.norm.tokens)
         self._own = [frozenset(words) for words in own]
         for nid, name in courteous(enumerate(names), 64):
