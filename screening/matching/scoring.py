@@ -20,6 +20,7 @@ from rapidfuzz.distance import OSA
 from screening.matching.model import Evidence
 from screening.names.affiliate import (
     droppable_words,
+    is_designator,
     is_english_word,
     phrase_places,
     place_or_generic_words,
@@ -124,7 +125,10 @@ def _contained(
         else q.raw[i]
         for i in unmatched_q
     ]
-    adds_only_droppable = _droppable_at(q, q_phrased, unmatched_q, own)
+    # A product code may follow the group's name in the query ("Huawei P30"), never stand in
+    # for a listed word: it counts as droppable on the query's side only.
+    codes = frozenset(i for i in unmatched_q if is_designator(q.tokens[i]))
+    adds_only_droppable = _droppable_at(q, q_phrased | codes, unmatched_q, own)
     if not core:
         # A whole listed name (`whole_name`), every word present, is as telling as a coined
         # name ("Korea Mining Development Trading Corporation Beijing Office").
@@ -138,13 +142,13 @@ def _contained(
     if not adds_only_droppable or not _droppable_at(c, phrase_places(c.tokens), unmatched_c):
         return None
     # One pinyin word is a brand many unrelated Chinese firms share ("Huaxin", "Hongbo"): with it
-    # alone, only a place (a branch abroad) may be added, not another line of business, unless
-    # the word names a listed group with listed affiliates (Huawei).
+    # alone, only a place (a branch abroad) or a product code may be added, not another line of
+    # business, unless the word names a listed group with listed affiliates (Huawei).
     single = len(core) == 1 and len(matched) == 1 and core[0] not in groups
     if single and _chinese_brand(core[0]):
         places = place_or_generic_words()
         if any(
-            q.tokens[i] not in places and q.tokens[i] not in own and i not in q_phrased
+            q.tokens[i] not in places and q.tokens[i] not in own and i not in q_phrased | codes
             for i in unmatched_q
         ):
             return None

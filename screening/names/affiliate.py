@@ -114,6 +114,23 @@ def phrase_places(tokens: tuple[str, ...]) -> frozenset[int]:
     return frozenset(found)
 
 
+# "DeepSeek-V3", "Huawei P30", "Biren BR100": a product or model code after a group's name
+# names the group's product, not another company. Letters and digits both, so that a number
+# alone ("CETC 11", another institute) or a word never passes for one.
+DESIGNATOR_MAX_LENGTH: Final = 8
+
+
+def is_designator(token: str) -> bool:
+    """True for a product or model code: letters and digits mixed, eight characters at most."""
+    return (
+        len(token) <= DESIGNATOR_MAX_LENGTH
+        and token.isascii()
+        and token.isalnum()
+        and not token.isdigit()
+        and not token.isalpha()
+    )
+
+
 @cache
 def _english() -> frozenset[str]:
     return frozenset(get_english_words_set(["gcide"], lower=True, alpha=True))

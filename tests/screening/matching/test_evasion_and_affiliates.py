@@ -308,3 +308,39 @@ def test_a_group_name_with_another_of_its_own_names_is_the_group() -> None:
     # and a word of no listed name leaves the core alone as before.
     assert _top(index, "ByteDance Maritime Kestrel")[1] < REVIEW_THRESHOLD
     assert _top(index, "ByteDance Kestrel")[1] < REVIEW_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("Huawei P30", "+ p30"),
+        ("Rosneft-V3", "+ v3"),
+        ("Hikvision DS2", "+ ds2"),
+        ("Rosneft Chat", "+ chat"),
+        ("Rosneft Assistant", "+ assistant"),
+    ],
+)
+def test_a_product_or_model_after_a_group_name_is_the_group(
+    index: MatchIndex, name: str, says: str
+) -> None:
+    _, score, why = _top(index, name)
+    assert score >= REVIEW_THRESHOLD
+    assert "listed name inside a longer name" in why
+    assert says in why
+
+
+def test_a_code_is_no_name_and_a_number_no_code() -> None:
+    index = MatchIndex.build(
+        [
+            ListEntry("us_ofac_sdn", "301", ORG, "ZORVAN KESTREL MARITIME LLC", lists=("SDN",)),
+            ListEntry("us_ofac_sdn", "302", ORG, "NANJING PANDA ELECTRONICS COMPANY LIMITED"),
+        ]
+    )
+    assert _top(index, "Zorvan Kestrel Maritime K7")[1] >= REVIEW_THRESHOLD
+    # A code does not stand in for a listed word, and a code after ordinary words is nobody's
+    # product.
+    assert _top(index, "Zorvan K7 Maritime")[1] < REVIEW_THRESHOLD
+    assert _top(index, "Panda Electronics V2")[1] < REVIEW_THRESHOLD
+    # A number alone is no code (another institute, a branch number): never containment.
+    numbered = index.screen(Query("Zorvan Kestrel Maritime 54")).matches[0]
+    assert numbered.match_type != "contained"

@@ -11,6 +11,7 @@ from screening.names.affiliate import (
     _parse,
     business_words,
     droppable_words,
+    is_designator,
     is_english_word,
     phrase_places,
     place_or_generic_words,
@@ -104,3 +105,14 @@ def test_places_of_several_words_are_places_only_whole() -> None:
 )
 def test_english_words_include_past_forms_in_ied(word: str, english: bool) -> None:
     assert is_english_word(word) is english
+
+
+@pytest.mark.parametrize("token", ["v3", "p30", "br100", "mlu370", "7b", "4o", "ds2cd"])
+def test_product_codes_are_designators(token: str) -> None:
+    assert is_designator(token)
+
+
+# A number alone, a word, a long code-like string, and letters outside ASCII are not.
+@pytest.mark.parametrize("token", ["54", "huawei", "chat", "abc123456", "в3"])
+def test_numbers_and_words_are_not_designators(token: str) -> None:
+    assert not is_designator(token)
