@@ -69,6 +69,9 @@ def _top(index: MatchIndex, name: str, **kw: str) -> tuple[str, float, str]:
         # The host country in its own language, or the parent's (CLDR rows of the table).
         ("Rosneft Germania", "Rosneft", "+ germania"),
         ("Hikvision Almanya", "Hangzhou Hikvision", "+ almanya"),
+        # The trades Chinese firms' English names give (经济技术合作, 信息产业).
+        ("Rosneft Economic and Technical Cooperation", "Rosneft", "+ economic, technical"),
+        ("Rosneft Information Industry", "Rosneft", "+ information, industry"),
     ],
 )
 def test_a_listed_name_inside_a_longer_name_reaches_review(
