@@ -41,6 +41,7 @@ from screening.names.evasion import Finding
 from screening.names.forms import Reading, name_forms, warm_tables
 from screening.names.native import native_names_by_listed
 from screening.names.normalize import NormName, normalize_name
+from screening.names.pinyin import pinyin_reading
 from screening.names.vocab import GENERIC_WORDS
 from screening.priority import FOREGROUND
 
@@ -239,6 +240,12 @@ class MatchIndex:
             for name in party_names:
                 weak = name.strength is NameStrength.WEAK
                 forms.extend((v, v, name.kind, weak) for v in name_forms(name.value))
+                # A name the list gives in pinyin words ("... Lianhe Keji Youxian Gongsi") is
+                # read as a query is ("United Technology Co., Ltd."), so that it meets the same
+                # name typed in Chinese characters or translated.
+                organisation = party.kind is EntityKind.ORGANIZATION
+                if organisation and (spelt := pinyin_reading(name.value)) is not None:
+                    forms.append((name.value, spelt, name.kind, weak))
                 if not weak:
                     natives.update(
                         dict.fromkeys(n.native_name for n in native.get(name.value.casefold(), ()))

@@ -347,3 +347,25 @@ def test_a_code_is_no_name_and_a_number_no_code() -> None:
     # A number alone is no code (another institute, a branch number): never containment.
     numbered = index.screen(Query("Zorvan Kestrel Maritime 54")).matches[0]
     assert numbered.match_type != "contained"
+
+
+def test_a_listed_name_in_pinyin_words_meets_it_in_characters_and_translated() -> None:
+    # SDN lists print some Chinese names as pinyin words; a customer types the characters or
+    # translates the words, and the query's reading of either is what the listed name reads as.
+    index = MatchIndex.build(
+        [
+            ListEntry(
+                "us_ofac_sdn",
+                "303",
+                ORG,
+                "BEIJING ALITE TECHNOLOGIES CO., LTD.",
+                aliases=(Name("BEIJING HAILI LIANHE KEJI YOUXIAN GONGSI"),),
+            ),
+        ]
+    )
+    for typed in ("北京海立联合科技有限公司", "Beijing Haili United Technology Co., Ltd."):
+        name, score, _ = _top(index, typed)
+        assert name == "BEIJING ALITE TECHNOLOGIES CO., LTD."
+        assert score >= REVIEW_THRESHOLD
+    # Another firm's words read the same way do not meet it.
+    assert _top(index, "Beijing Huali United Technology Co., Ltd.")[1] < REVIEW_THRESHOLD
