@@ -89,6 +89,8 @@ class Policy(_Strict):
     # Added to the review threshold of a fuzzy or partial match whose listed country conflicts
     # with the screened party's.
     conflict_review_margin: float = Field(default=0.05, ge=0, le=0.3)
+    # Evidence kinds, one of which must agree beside a person's name for a match to deny.
+    person_deny_needs: tuple[str, ...] = ()
     jurisdictions: Jurisdictions = Jurisdictions()
     ownership: Ownership = Ownership()
     rules: tuple[ListRule, ...] = Field(min_length=1)

@@ -172,13 +172,7 @@ class PolicyEngine:
         conflicting = any(e.kind == "country_conflict" for e in match.evidence)
         if conflicting and rule.country_conflict == "clear":
             return "clear"
-        if (
-            rule.deny_at is not None
-            and match.score >= rule.deny_at
-            and match.match_type in self.policy.deny_match_types
-            and verified
-            and not conflicting
-        ):
+        if verified and not conflicting and self._strong(match) and self._corroborated(match):
             return "deny"
         review_at = rule.review_at + review_offset
         if conflicting and match.match_type not in self.policy.deny_match_types:
@@ -188,6 +182,23 @@ class PolicyEngine:
         if match.score >= review_at:
             return "review"
         return "clear"
+
+    def _strong(self, match: Match) -> bool:
+        """Whether the name is close enough to the listed one to deny on its list."""
+        deny_at = self.policy.rule_for(match.lists).deny_at
+        return (
+            deny_at is not None
+            and match.score >= deny_at
+            and match.match_type in self.policy.deny_match_types
+        )
+
+    def _corroborated(self, match: Match) -> bool:
+        """Whether a match may deny on its evidence: an organisation's name may alone, a
+        person's only with one of the policy's `person_deny_needs` agreeing beside it."""
+        needs = self.policy.person_deny_needs
+        if match.kind != "person" or not needs:
+            return True
+        return any(e.kind in needs for e in match.evidence)
 
     def _match_reasons(
         self,
@@ -206,6 +217,9 @@ class PolicyEngine:
             detail = f"{rule.name}: {match.explanation}"
             if unverified and verdict == "review":
                 detail += " (the matched name is unverified: review, never deny on its own)"
+            elif verdict == "review" and self._strong(match) and not self._corroborated(match):
+                detail += " (a person's name alone: review; it denies with the country, an"
+                detail += " identifier or the address agreeing)"
             reasons.append(
                 Reason(
                     rule="list_match",

@@ -212,9 +212,11 @@ def test_delta_after_the_real_2021_to_2024_change_equals_a_full_rescreen(
     opened = {k for k in alerts if k not in before["alerts"]}
     assert sum(built[ext] == "added" for ext, _ in opened) >= 100
     assert any(built[ext] == "added_typo" for ext, _ in opened)
-    # Customers named after newly listed parties are denied or reviewed, never allowed.
+    # Customers named after newly listed parties are denied or reviewed, never allowed (a
+    # person's name alone reviews, so the denials are mostly the organisations').
     added_access = [after_delta["results"][ext][1] for ext, how in built.items() if how == "added"]
-    assert added_access.count("deny") >= 100
+    assert "clear" not in added_access
+    assert added_access.count("deny") >= 50
     # Alerts on delisted parties are marked; still-listed ones are not.
     delisted = {k for k, v in alerts.items() if v[3]}
     assert sum(built[ext] == "removed" for ext, _ in delisted) >= 50

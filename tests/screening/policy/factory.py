@@ -77,6 +77,14 @@ ENTRIES = [
         countries=("CN",),
     ),
     org("us_dod_1260h", "inspur", "Inspur Group Co., Ltd.", ("1260H",), headquarters="CN"),
+    ListEntry(
+        source="us_ofac_sdn",
+        source_key="1003",
+        kind=EntityKind.PERSON,
+        name="KOVALENKO, Dmitri Arkadyevich",
+        lists=("SDN",),
+        countries=("RU",),
+    ),
 ]
 VERSIONS = {s: f"v1 2026-12-01T00:00Z {s}" for s in {e.source for e in ENTRIES}}
 

@@ -74,6 +74,19 @@ def test_curated_labs_by_english_chinese_brand_and_foreign_operator(name: str):
     assert hit.evidence["lists"] == ["AI_LABS"]
 
 
+def test_a_persons_name_alone_reviews_and_denies_with_an_agreeing_fact():
+    alone = screen("Dmitri Arkadyevich Kovalenko")
+    assert alone.decision == "review"
+    (hit,) = [r for r in alone.reasons if r.rule == "list_match"]
+    assert hit.evidence["match_type"] in {"exact", "token_reorder"}
+    assert "a person's name alone" in hit.detail
+    # The country the caller gives agrees with the list: that is enough to deny.
+    assert screen("Dmitri Arkadyevich Kovalenko", country="RU").decision == "deny"
+    # A conflicting country leaves it to a human, and an organisation's name denies alone.
+    assert screen("Dmitri Arkadyevich Kovalenko", country="US").decision == "review"
+    assert screen("Rostec State Corporation").decision == "deny"
+
+
 def test_an_unverified_name_reviews_but_never_denies():
     result = screen("Zhipu Singapore Operator Holdings", country="SG")
     assert result.decision == "review"
