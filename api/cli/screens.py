@@ -133,12 +133,17 @@ def screen(
     "--output", "-o", "output", required=True, type=click.Path(path_type=Path, dir_okay=False)
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    default=None,
+    help="default: csv for an OUTPUT ending in .csv, else jsonl",
 )
 @clear_errors
-def screen_file(input_path: Path, output: Path, fmt: str) -> None:
+def screen_file(input_path: Path, output: Path, fmt: str | None) -> None:
     """Screen every row of a CSV (header: id,name and any of aliases, kind, country, address,
     email, website, identifiers, owners (JSON), context)."""
+    fmt = fmt or ("csv" if output.suffix.lower() == ".csv" else "jsonl")
     if not input_path.is_file():
         raise click.ClickException(f"{input_path}: no such file")
     total = sf.check_file(input_path)

@@ -123,6 +123,10 @@ def test_screen_file_writes_one_result_per_row(run, fixtures_dir: Path, tmp_path
     lines = csv_out.read_text().splitlines()
     assert lines[0].startswith("id,decision,reasons,score,source")
     assert len(lines) == 4
+    # An output named .csv is written as CSV without being told.
+    inferred = tmp_path / "inferred.csv"
+    run("screen-file", str(source), "--output", str(inferred))
+    assert inferred.read_text().splitlines()[0] == lines[0]
 
 
 def test_screen_file_refuses_a_file_without_the_header(run, tmp_path: Path):
