@@ -72,6 +72,9 @@ def _top(index: MatchIndex, name: str, **kw: str) -> tuple[str, float, str]:
         # The trades Chinese firms' English names give (经济技术合作, 信息产业).
         ("Rosneft Economic and Technical Cooperation", "Rosneft", "+ economic, technical"),
         ("Rosneft Information Industry", "Rosneft", "+ information, industry"),
+        # Romanised Russian organisation words: НК (oil company), Концерн (concern).
+        ("НК Роснефть", "Rosneft", "+ nk"),
+        ("Концерн Роснефть", "Rosneft", "+ kontsern"),
     ],
 )
 def test_a_listed_name_inside_a_longer_name_reaches_review(
