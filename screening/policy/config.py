@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -84,6 +84,16 @@ class Context(_Strict):
     review_offset: float = Field(default=0.0, ge=-0.3, le=0.3)
 
 
+# The facts beside a name that can agree with a listed party, as the matcher names them, and
+# how a reason says them.
+AGREEING_EVIDENCE: Final = {
+    "country_match": "the country",
+    "identifier_match": "an identifier",
+    "address_match": "the address",
+    "domain_match": "the domain",
+}
+
+
 class Policy(_Strict):
     deny_match_types: tuple[str, ...]
     # Added to the review threshold of a fuzzy or partial match whose listed country conflicts
@@ -95,6 +105,15 @@ class Policy(_Strict):
     ownership: Ownership = Ownership()
     rules: tuple[ListRule, ...] = Field(min_length=1)
     contexts: dict[str, Context]
+
+    @field_validator("person_deny_needs")
+    @classmethod
+    def _person_needs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [kind for kind in value if kind not in AGREEING_EVIDENCE]
+        if unknown:
+            known = ", ".join(AGREEING_EVIDENCE)
+            raise ValueError(f"person_deny_needs: unknown {', '.join(unknown)} (known: {known})")
+        return value
 
     @field_validator("contexts")
     @classmethod

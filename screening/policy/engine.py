@@ -18,7 +18,7 @@ from screening.matching.live import Snapshot
 from screening.matching.readings import Read
 from screening.names.countries import country_code
 from screening.names.domains import domain_of
-from screening.policy.config import LoadedPolicy, Policy, Verdict
+from screening.policy.config import AGREEING_EVIDENCE, LoadedPolicy, Policy, Verdict
 from screening.policy.subject import Subject
 
 SEVERITY: dict[Verdict, int] = {"clear": 0, "review": 1, "deny": 2}
@@ -218,8 +218,8 @@ class PolicyEngine:
             if unverified and verdict == "review":
                 detail += " (the matched name is unverified: review, never deny on its own)"
             elif verdict == "review" and self._strong(match) and not self._corroborated(match):
-                detail += " (a person's name alone: review; it denies with the country, an"
-                detail += " identifier or the address agreeing)"
+                facts = " or ".join(AGREEING_EVIDENCE[k] for k in self.policy.person_deny_needs)
+                detail += f" (a person's name alone: review; it denies with {facts} agreeing)"
             reasons.append(
                 Reason(
                     rule="list_match",

@@ -80,6 +80,7 @@ def test_a_persons_name_alone_reviews_and_denies_with_an_agreeing_fact():
     (hit,) = [r for r in alone.reasons if r.rule == "list_match"]
     assert hit.evidence["match_type"] in {"exact", "token_reorder"}
     assert "a person's name alone" in hit.detail
+    assert "the country or an identifier or the address" in hit.detail
     # The country the caller gives agrees with the list: that is enough to deny.
     assert screen("Dmitri Arkadyevich Kovalenko", country="RU").decision == "deny"
     # A conflicting country leaves it to a human, and an organisation's name denies alone.
@@ -228,6 +229,9 @@ def test_the_policy_file_is_validated_and_versioned_by_hash():
         parse_policy(text.replace("[contexts.rescreen]", "[contexts.nightly]"))
     with pytest.raises(PolicyError, match="TOML"):
         parse_policy("rules = [")
+    # A misspelt fact would silently stop every person from being denied: refused.
+    with pytest.raises(PolicyError, match="person_deny_needs: unknown country_matches"):
+        parse_policy(text.replace('"country_match",', '"country_matches",'))
 
 
 def test_an_exact_name_with_a_conflicting_country_goes_to_a_human_not_to_deny():
