@@ -16,7 +16,7 @@ from typing import Final
 from screening.names.affiliate import place_words
 from screening.names.chinese import HAN_RUN, han_readings
 from screening.names.evasion import Finding, digit_readings, unmask
-from screening.names.normalize import canonical, words
+from screening.names.normalize import canonical, domain_brand_spaced, words
 from screening.names.pinyin import pinyin_reading
 
 _PARENTHESES: Final = re.compile(r"\s*\(([^()]*)\)")
@@ -24,8 +24,12 @@ MAX_READING_WORDS: Final = 60
 
 
 def name_forms(value: str) -> list[str]:
-    """The name, the name without parentheses, and a bracketed one-word short name."""
+    """The name, the name without parentheses, a bracketed one-word short name, and a short
+    domain brand typed with a space ("01 AI" for "01.AI")."""
     forms = [value]
+    spaced = domain_brand_spaced(value)
+    if spaced is not None:
+        forms.append(spaced)
     if "(" in value:
         bare = " ".join(_PARENTHESES.sub(" ", value).split())
         if bare and bare != value:

@@ -34,6 +34,13 @@ _INITIALS_AND: Final = re.compile(r"\b([a-z]{1,2})&([a-z]{1,2})\b")
 _LETTER_PREFIX: Final = re.compile(r"\b([a-z])-(?=[a-z]{3,}\b)")
 # Dotted acronyms ("S.A.", "U.S.A.", "L.L.C.") collapse into one word before dots become spaces.
 _ACRONYM = re.compile(r"\b(?:[a-z0-9]\.){2,}(?![a-z0-9])|\b(?:[a-z0-9]\.)+[a-z0-9]\b")
+# A brand spelt as a domain with a name of one or two characters ("Z.ai", "01.AI") is one word,
+# the dot kept in it ("zdotai"): the part before the dot is too short to name anything alone,
+# and the brand is not the word "Zai" that unrelated firms are named. Longer ones
+# ("Amazon.com") keep their name as a word of its own.
+_SHORT_DOMAIN_BRAND: Final = re.compile(
+    r"\b([a-z0-9]{1,2})\.(ai|io|app|dev|tech|com|net|org)\b", re.IGNORECASE
+)
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
@@ -75,6 +82,16 @@ def canonical(token: str) -> str:
     return SYNONYMS.get(expanded, expanded)
 
 
+def domain_brand_spaced(text: str) -> str | None:
+    """The text with the dots of its short domain brands with a digit as spaces ("01.AI" ->
+    "01 AI"), the way such a brand is also typed; None if it has none. A brand of letters is
+    left alone: "Z ai" read together is "Zai", which unrelated firms are called."""
+    spaced = _SHORT_DOMAIN_BRAND.sub(
+        lambda m: f"{m[1]} {m[2]}" if any(c.isdigit() for c in m[1]) else m[0], text
+    )
+    return spaced if spaced != text else None
+
+
 def words(text: str) -> list[str]:
     """Folded text split into word tokens (stopwords kept). Initials joined by an ampersand are
     one word ("R&D", "AT&T"), as is a letter hyphened to a word ("E-Chips"); an ampersand
@@ -82,6 +99,7 @@ def words(text: str) -> list[str]:
     folded = _APOSTROPHES.sub("", _LOST_APOSTROPHE.sub("", fold(text)))
     folded = _LETTER_PREFIX.sub(r"\1", _INITIALS_AND.sub(r"\1\2", folded))
     folded = folded.replace("&", " and ")
+    folded = _SHORT_DOMAIN_BRAND.sub(r"\1dot\2", folded)
     folded = _ACRONYM.sub(lambda m: m.group(0).replace(".", ""), folded)
     return _NON_ALNUM.sub(" ", folded).split()
 

@@ -372,3 +372,23 @@ def test_a_listed_name_in_pinyin_words_meets_it_in_characters_and_translated() -
         assert score >= REVIEW_THRESHOLD
     # Another firm's words read the same way do not meet it.
     assert _top(index, "Beijing Huali United Technology Co., Ltd.")[1] < REVIEW_THRESHOLD
+
+
+def test_a_domain_brand_meets_its_operators_not_a_namesake_word() -> None:
+    index = MatchIndex.build(
+        [
+            ListEntry(
+                "curated_ai_labs",
+                "zhipu",
+                ORG,
+                "Beijing Zhipu Huazhang Technology Co., Ltd.",
+                lists=("AI_LABS",),
+                aliases=(Name("Z.ai", kind="brand"), Name("01.AI", kind="brand")),
+            ),
+        ]
+    )
+    for typed in ("Z.ai Singapore Pte. Ltd.", "01.AI Singapore", "01 AI"):
+        assert _top(index, typed)[1] >= REVIEW_THRESHOLD, typed
+    # "Zai" is a word unrelated firms are named by: it was denied as "Z ai" written together.
+    for typed in ("Zai Trading", "Zai Group", "Zai"):
+        assert _top(index, typed)[1] < REVIEW_THRESHOLD, typed

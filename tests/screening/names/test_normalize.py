@@ -4,7 +4,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening.names.normalize import canonical, fold, normalize_name, strip_controls, words
+from screening.names.normalize import (
+    canonical,
+    domain_brand_spaced,
+    fold,
+    normalize_name,
+    strip_controls,
+    words,
+)
 
 
 @pytest.mark.parametrize(
@@ -150,3 +157,25 @@ def test_a_letter_hyphened_to_a_word_is_part_of_it() -> None:
     # Split letters are the evasion readings' to rejoin, with evidence; names keep their parts.
     assert normalize_name("S-b-e-r").tokens == ("s", "b", "e", "r")
     assert normalize_name("Kim Jong-un").tokens == ("kim", "jong", "un")
+
+
+@pytest.mark.parametrize(
+    ("name", "tokens"),
+    [
+        ("Z.ai", ("zdotai",)),
+        ("Z.ai Singapore Pte. Ltd.", ("zdotai", "singapore")),
+        ("01.AI", ("01dotai",)),
+        # A longer name before the dot is a word of its own; dotted initials still collapse.
+        ("Amazon.com, Inc.", ("amazon", "com")),
+        ("U.S.A. Inc", ("usa",)),
+    ],
+)
+def test_a_short_domain_brand_is_one_word(name: str, tokens: tuple[str, ...]) -> None:
+    assert normalize_name(name).tokens == tokens
+
+
+def test_a_short_domain_brand_with_a_digit_is_also_typed_spaced() -> None:
+    assert domain_brand_spaced("01.AI") == "01 AI"
+    # "Z ai" read together is "Zai", a name unrelated firms have.
+    assert domain_brand_spaced("Z.ai") is None
+    assert domain_brand_spaced("Amazon.com") is None
