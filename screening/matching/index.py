@@ -23,6 +23,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from screening.listings.records import EntityKind, ListEntry, NameStrength
+from screening.matching.consonants import CONSONANT_SCORE, ConsonantIndex
+from screening.matching.consonants import MATCH_TYPE as CONSONANTS
 from screening.matching.model import Evidence, Match, MatchResult, Query
 from screening.matching.party import MAX_BONUS, Party, max_bonus, merge_party, secondary_evidence
 from screening.matching.readings import Read, Terms, read
@@ -106,6 +108,7 @@ class MatchIndex:
         "_build_seconds",
         "_compact",
         "_compounds",
+        "_consonants",
         "_core_of",
         "_cores",
         "_deletes",
@@ -186,6 +189,9 @@ class MatchIndex:
             ):
                 wholes[min(set(name.norm.tokens), key=lambda t: len(postings[t]))].append(nid)
         self._wholes = {t: tuple(ids) for t, ids in wholes.items()}
+        self._consonants = ConsonantIndex.build(
+            names, (parties[n.party].kind is EntityKind.ORGANIZATION for n in names)
+        )
         # Groups: a core word naming several parties, or a party whose Chinese names our data file
         # gives (the lists print few of a Chinese group's many companies).
         native = {n.party for n in names if n.kind == "native_script"}
@@ -335,6 +341,7 @@ class MatchIndex:
         ):
             for key in courteous(list(table), 512):
                 del table[key]
+        self._consonants.dismantle()
         names, self._names = list(self._names), ()
         parties, self._parties = list(self._parties), ()
         self._core_of = []
@@ -519,23 +526,7 @@ class MatchIndex:
         extra = secondary_evidence(query, party, contained=ns.match_type == "contained")
         evidence.extend(extra)
         score = max(0.0, min(1.0, score + sum(e.delta for e in extra)))
-        return Match(
-            party_key=party.key,
-            source=party.sources[0],
-            sources=party.sources,
-            source_key=party.source_keys[0],
-            source_keys=party.source_keys,
-            lists=party.lists,
-            programs=party.programs,
-            kind=party.kind.value,
-            entity_name=party.name,
-            matched_name=name.value,
-            matched_name_kind=name.kind,
-            query_name=query.name,
-            score=score,
-            match_type=match_type,
-            evidence=tuple(evidence),
-        )
+        return _match(query, party, name, score, match_type, evidence)
 
     def screen(
         self, query: Query, *, limit: int = 5, min_score: float = DEFAULT_MIN_SCORE
@@ -567,6 +558,7 @@ class MatchIndex:
                 )
                 continue
             self._screen_reading(query, reading, q, limit, min_score, exclude, best)
+        self._by_consonants(query, min_score, best)
         if best:
             note = None
         matches = sorted(best.values(), key=lambda m: (-m.score, m.entity_name))[:limit]
@@ -578,6 +570,9 @@ class MatchIndex:
         every kind of party counts and guesses cost nothing, so the answer is yes whenever
         `screen_read` could report a match at that floor."""
         needed = floor - bonus
+        by_consonants = (self._consonants.lookup(r.text)[1] for r, _ in readings)
+        if needed <= CONSONANT_SCORE and any(by_consonants):
+            return True
         for _, q, _ in self._expanded(readings):
             q = _cut(q)
             if q.generic_only:
@@ -597,8 +592,8 @@ class MatchIndex:
         through a word, a typing error of one, words written together or apart, or an acronym
         are ever scored, so a query none of whose terms leads anywhere meets nothing here. A
         cheap test ahead of `may_meet`, for a small index."""
-        compact, postings = self._compact, self._postings
-        return any(k in compact or k in postings for k in terms.keys) or any(
+        compact, postings, consonants = self._compact, self._postings, self._consonants
+        return any(k in compact or k in postings or k in consonants for k in terms.keys) or any(
             self._leads(word) for word in terms.words
         )
 
@@ -647,6 +642,23 @@ class MatchIndex:
         if query.kind in ("vessel", "aircraft"):
             return party.kind.value == query.kind
         return party.kind not in _MOVING
+
+    def _by_consonants(self, query: Query, min_score: float, best: dict[int, Match]) -> None:
+        """Parties whose listed names have the consonants of a query in Arabic script, where
+        no word met them better (`consonants`)."""
+        key, found = self._consonants.lookup(query.name)
+        for nid in found:
+            name = self._names[nid]
+            party = self._parties[name.party]
+            if name.party in best or not self._allowed(query, party):
+                continue
+            evidence = [self._consonants.evidence(key)]
+            if name.kind != "primary":
+                evidence.append(Evidence("listed_name", f"matched a listed {name.kind} name"))
+            evidence.extend(secondary_evidence(query, party))
+            score = max(0.0, min(1.0, sum(e.delta for e in evidence)))
+            if score >= min_score:
+                best[name.party] = _match(query, party, name, score, CONSONANTS, evidence)
 
     def _screen_reading(
         self,
@@ -750,3 +762,25 @@ class MatchIndex:
             "build_seconds": round(self._build_seconds, 3),
             "versions": dict(self._versions),
         }
+
+
+def _match(
+    query: Query, party: Party, name: _Name, score: float, match_type: str, evidence: list[Evidence]
+) -> Match:
+    return Match(
+        party_key=party.key,
+        source=party.sources[0],
+        sources=party.sources,
+        source_key=party.source_keys[0],
+        source_keys=party.source_keys,
+        lists=party.lists,
+        programs=party.programs,
+        kind=party.kind.value,
+        entity_name=party.name,
+        matched_name=name.value,
+        matched_name_kind=name.kind,
+        query_name=query.name,
+        score=score,
+        match_type=match_type,
+        evidence=tuple(evidence),
+    )

@@ -25,6 +25,7 @@ from typing import Any
 from screening import names as names_package
 from screening.matching.model import Query
 from screening.matching.party import BONUS
+from screening.names.consonants import query_keys
 from screening.names.evasion import Finding
 from screening.names.forms import Reading, query_readings
 from screening.names.normalize import NormName, normalize_name, words
@@ -126,6 +127,7 @@ class Terms:
                 found.update(dict.fromkeys(words(reading.text)))
                 keys.update(dict.fromkeys((q.compact, q.spaced)))
                 keys.update(dict.fromkeys(a + b for a, b in pairwise(q.tokens)))
+            keys.update(dict.fromkeys(query_keys(query.name)))
         keys.pop("", None)
         return cls(tuple(found), tuple(keys))
 

@@ -392,3 +392,33 @@ def test_a_domain_brand_meets_its_operators_not_a_namesake_word() -> None:
     # "Zai" is a word unrelated firms are named by: it was denied as "Z ai" written together.
     for typed in ("Zai Trading", "Zai Group", "Zai"):
         assert _top(index, typed)[1] < REVIEW_THRESHOLD, typed
+
+
+def test_arabic_script_meets_a_transliteration_by_consonants_and_only_reviews() -> None:
+    index = MatchIndex.build(
+        [
+            ListEntry("us_ofac_sdn", "401", ORG, "BANK MELLI IRAN", lists=("SDN",)),
+            ListEntry("us_ofac_sdn", "402", ORG, "PARSIAN BANK", lists=("SDN",)),
+            ListEntry("us_ofac_sdn", "403", EntityKind.PERSON, "KARIMI, Reza", lists=("SDN",)),
+        ]
+    )
+    result = index.screen(Query("بانک ملی ایران"))
+    (match,) = result.matches
+    assert match.entity_name == "BANK MELLI IRAN"
+    assert match.match_type == "consonants"
+    assert REVIEW_THRESHOLD <= match.score < 0.92  # the policy's deny bar: never a deny
+    assert "consonants agree (bnkmlrn)" in match.explanation
+    assert _top(index, "بانک پارسیان")[0] == "PARSIAN BANK"
+    # Another bank, a Latin query and a person's name are not met by consonants.
+    assert _top(index, "بانک ملت")[1] < REVIEW_THRESHOLD
+    assert all(m.match_type != "consonants" for m in index.screen(Query("Bnk Mll Rn")).matches)
+    assert _top(index, "رضا کریمی")[1] < REVIEW_THRESHOLD
+
+
+def test_delta_rescreens_know_an_arabic_script_query_may_meet_by_consonants() -> None:
+    from screening.matching.readings import Terms, read
+
+    index = MatchIndex.build([ListEntry("us_ofac_sdn", "401", ORG, "BANK MELLI IRAN")])
+    query = Query("بانک ملی ایران")
+    assert index.may_reach(Terms.of([query]))
+    assert index.may_meet(read(query.name), REVIEW_THRESHOLD, 0.0)
