@@ -290,18 +290,16 @@ def test_a_whole_name_in_a_long_query_is_retrieved_whatever_the_floor(wider: Mat
     assert listed <= found
 
 
+def _curated_lab(key: str, name: str, *brands: str) -> ListEntry:
+    aliases = tuple(Name(brand, kind="brand") for brand in brands)
+    return ListEntry("curated_ai_labs", key, ORG, name, lists=("AI_LABS",), aliases=aliases)
+
+
 def test_a_group_name_with_another_of_its_own_names_is_the_group() -> None:
     # "ByteDance Seed": the group's name and its own product's, which no business table holds.
     index = MatchIndex.build(
         [
-            ListEntry(
-                "curated_ai_labs",
-                "bytedance",
-                ORG,
-                "ByteDance Ltd.",
-                lists=("AI_LABS",),
-                aliases=(Name("Doubao", kind="brand"), Name("Harvest Seed Labs", kind="brand")),
-            ),
+            _curated_lab("bytedance", "ByteDance Ltd.", "Doubao", "Harvest Seed Labs"),
             ListEntry("us_ofac_sdn", "300", ORG, "ZORVAN MARITIME LLC", lists=("SDN",)),
         ]
     )
@@ -376,16 +374,7 @@ def test_a_listed_name_in_pinyin_words_meets_it_in_characters_and_translated() -
 
 def test_a_domain_brand_meets_its_operators_not_a_namesake_word() -> None:
     index = MatchIndex.build(
-        [
-            ListEntry(
-                "curated_ai_labs",
-                "zhipu",
-                ORG,
-                "Beijing Zhipu Huazhang Technology Co., Ltd.",
-                lists=("AI_LABS",),
-                aliases=(Name("Z.ai", kind="brand"), Name("01.AI", kind="brand")),
-            ),
-        ]
+        [_curated_lab("zhipu", "Beijing Zhipu Huazhang Technology Co., Ltd.", "Z.ai", "01.AI")]
     )
     for typed in ("Z.ai Singapore Pte. Ltd.", "01.AI Singapore", "01 AI"):
         assert _top(index, typed)[1] >= REVIEW_THRESHOLD, typed
