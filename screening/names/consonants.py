@@ -23,6 +23,8 @@ _FOLDS: Final = (("gh", "q"), ("dh", "z"), ("th", "s"), ("ph", "f"))
 _NOT_CONSONANT: Final = re.compile(r"[aeiouywv0-9]")
 _DOUBLED: Final = re.compile(r"(.)\1+")
 MIN_CONSONANTS: Final = 5
+# Letters Persian has and Arabic does not (پ چ ژ گ ک ی): the text is Persian.
+_PERSIAN: Final = re.compile("[\u067e\u0686\u0698\u06af\u06a9\u06cc]")
 
 
 def has_arabic_script(text: str) -> bool:
@@ -53,4 +55,10 @@ def consonant_keys(words: Sequence[str]) -> tuple[str, ...]:
 
 def query_keys(text: str) -> tuple[str, ...]:
     """`consonant_keys` of a query written in Arabic script; () for any other."""
-    return consonant_keys(normalize_name(text).raw) if has_arabic_script(text) else ()
+    if not has_arabic_script(text):
+        return ()
+    if _PERSIAN.search(text):
+        # ض is "d" in Arabic and "z" in Persian, which is how the lists spell Iranian names
+        # ("Bonyad Mostazafan", مستضعفان).
+        text = text.replace("\u0636", "\u0632")
+    return consonant_keys(normalize_name(text).raw)

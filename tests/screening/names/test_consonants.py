@@ -20,6 +20,7 @@ def _listed(name: str) -> tuple[str, ...]:
         ("حزب الله", "HIZBALLAH"),  # words written apart in one script, together in the other
         ("بانک پارسیان", "PARSIAN BANK"),  # words in another order
         ("سپاه پاسداران انقلاب اسلامی", "SEPAH-E PASDARAN-E ENQELAB-E ESLAMI"),  # the ezafe
+        ("بنیاد مستضعفان", "BONYAD MOSTAZAFAN"),  # ض is z in Persian
     ],
 )
 def test_a_name_in_arabic_script_has_the_keys_of_its_transliteration(
@@ -38,3 +39,5 @@ def test_only_a_query_in_arabic_script_and_a_long_key_count() -> None:
 
 def test_different_names_have_different_keys() -> None:
     assert not set(query_keys("بانک ملت")) & set(_listed("BANK MELLI IRAN"))
+    # In Arabic, ض stays "d": مصرف الراجحي is not read with a z.
+    assert "z" not in "".join(query_keys("قاضي الرياض"))
