@@ -57,16 +57,17 @@ class ConsonantIndex:
         for key in query_keys(text):
             found = self._by_key.get(key)
             if found:
-                return key, list(dict.fromkeys(found))
+                return key, found
         return "", []
 
     def __contains__(self, key: object) -> bool:
         return key in self._by_key
 
-    def evidence(self, key: str) -> Evidence:
-        detail = f"consonants agree ({key}): the query's script writes no short vowels"
-        return Evidence("consonants", detail, CONSONANT_SCORE)
-
     def dismantle(self) -> None:
         for key in courteous(list(self._by_key), 512):
             del self._by_key[key]
+
+
+def consonant_evidence(key: str) -> Evidence:
+    detail = f"consonants agree ({key}): the query's script writes no short vowels"
+    return Evidence("consonants", detail, CONSONANT_SCORE)

@@ -23,7 +23,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from screening.listings.records import EntityKind, ListEntry, NameStrength
-from screening.matching.consonants import CONSONANT_SCORE, ConsonantIndex
+from screening.matching.consonants import CONSONANT_SCORE, ConsonantIndex, consonant_evidence
 from screening.matching.consonants import MATCH_TYPE as CONSONANTS
 from screening.matching.model import Evidence, Match, MatchResult, Query
 from screening.matching.party import MAX_BONUS, Party, max_bonus, merge_party, secondary_evidence
@@ -652,7 +652,7 @@ class MatchIndex:
             party = self._parties[name.party]
             if name.party in best or not self._allowed(query, party):
                 continue
-            evidence = [self._consonants.evidence(key)]
+            evidence = [consonant_evidence(key)]
             if name.kind != "primary":
                 evidence.append(Evidence("listed_name", f"matched a listed {name.kind} name"))
             evidence.extend(secondary_evidence(query, party))

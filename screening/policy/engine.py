@@ -18,7 +18,7 @@ from screening.matching.live import Snapshot
 from screening.matching.readings import Read
 from screening.names.countries import country_code
 from screening.names.domains import domain_of
-from screening.policy.config import AGREEING_EVIDENCE, LoadedPolicy, Policy, Verdict
+from screening.policy.config import AGREEING_EVIDENCE, ListRule, LoadedPolicy, Policy, Verdict
 from screening.policy.subject import Subject
 
 SEVERITY: dict[Verdict, int] = {"clear": 0, "review": 1, "deny": 2}
@@ -172,7 +172,7 @@ class PolicyEngine:
         conflicting = any(e.kind == "country_conflict" for e in match.evidence)
         if conflicting and rule.country_conflict == "clear":
             return "clear"
-        if verified and not conflicting and self._strong(match) and self._corroborated(match):
+        if verified and not conflicting and self._strong(match, rule) and self._corroborated(match):
             return "deny"
         review_at = rule.review_at + review_offset
         if conflicting and match.match_type not in self.policy.deny_match_types:
@@ -183,12 +183,11 @@ class PolicyEngine:
             return "review"
         return "clear"
 
-    def _strong(self, match: Match) -> bool:
+    def _strong(self, match: Match, rule: ListRule) -> bool:
         """Whether the name is close enough to the listed one to deny on its list."""
-        deny_at = self.policy.rule_for(match.lists).deny_at
         return (
-            deny_at is not None
-            and match.score >= deny_at
+            rule.deny_at is not None
+            and match.score >= rule.deny_at
             and match.match_type in self.policy.deny_match_types
         )
 
@@ -215,9 +214,10 @@ class PolicyEngine:
             rule = self.policy.rule_for(match.lists)
             unverified = (match.party_key, match.matched_name) in snapshot.unverified_names
             detail = f"{rule.name}: {match.explanation}"
+            held_back = not self._corroborated(match) and self._strong(match, rule)
             if unverified and verdict == "review":
                 detail += " (the matched name is unverified: review, never deny on its own)"
-            elif verdict == "review" and self._strong(match) and not self._corroborated(match):
+            elif verdict == "review" and held_back:
                 facts = " or ".join(AGREEING_EVIDENCE[k] for k in self.policy.person_deny_needs)
                 detail += f" (a person's name alone: review; it denies with {facts} agreeing)"
             reasons.append(
